@@ -1,0 +1,37 @@
+//! `warden eval`: scores the engine against labelled data (the files under `../shared/eval`).
+
+mod pii;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+/// Which labelled set to score.
+#[derive(Debug, Subcommand)]
+pub(crate) enum EvalCommand {
+    /// PII spans (`{"id","text","spans":[{"start","end","type"}]}`): per-type precision, recall, F1 and
+    /// type-agnostic figures, scored like `score_pii.py` (overlap match, GPE = LOCATION).
+    Pii(pii::PiiArgs),
+}
+
+pub(crate) fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        EvalCommand::Pii(args) => pii::run(&args),
+    }
+}
+
+/// Reads a JSON-lines file into values, naming the file and line on error.
+pub(crate) fn read_jsonl(path: &PathBuf) -> anyhow::Result<Vec<serde_json::Value>> {
+    use anyhow::Context;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(n, line)| {
+            serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: invalid JSON", path.display(), n + 1))
+        })
+        .collect()
+}

@@ -1,0 +1,102 @@
+//! Overlap resolution: at most one finding covers any character.
+//!
+//! Rule (deterministic): candidates are taken greedily by rank, and a candidate is kept when it overlaps
+//! no candidate kept before it. Rank: higher score, then longer span, then earlier start, then entity
+//! type order, then detector name, so the result does not depend on the order detectors ran in.
+//! A candidate's fate depends only on its *cluster* (the candidates linked to it by a chain of
+//! overlaps); the stream scanner never emits text while the cluster around it is still open.
+
+use std::cmp::Ordering;
+
+use crate::detect::Candidate;
+
+/// Ranks `a` against `b`: `Greater` if `a` wins.
+fn rank(a: &Candidate, b: &Candidate) -> Ordering {
+    a.score
+        .total_cmp(&b.score)
+        .then_with(|| (a.end - a.start).cmp(&(b.end - b.start)))
+        .then_with(|| b.start.cmp(&a.start))
+        .then_with(|| b.entity.cmp(&a.entity))
+        .then_with(|| b.detector.cmp(&a.detector))
+        .then_with(|| b.subtype.cmp(&a.subtype))
+}
+
+/// Keeps the best non-overlapping candidates; returns them sorted by start.
+pub(crate) fn resolve(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+    if candidates.len() <= 1 {
+        return candidates;
+    }
+    candidates.sort_by(|a, b| rank(b, a));
+    let mut kept: Vec<Candidate> = Vec::with_capacity(candidates.len());
+    // Kept spans sorted by start; they never overlap, so a binary search finds the neighbours.
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        let at = spans.partition_point(|&(start, _)| start < candidate.start);
+        let clashes_before = at > 0 && spans[at - 1].1 > candidate.start;
+        let clashes_after = at < spans.len() && spans[at].0 < candidate.end;
+        if clashes_before || clashes_after {
+            continue;
+        }
+        spans.insert(at, (candidate.start, candidate.end));
+        kept.push(candidate);
+    }
+    kept.sort_by_key(|c| c.start);
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::entity::EntityType;
+
+    fn c(start: usize, end: usize, score: f32, entity: EntityType) -> Candidate {
+        Candidate {
+            start,
+            end,
+            entity,
+            subtype: None,
+            score,
+            detector: Cow::Borrowed("t"),
+        }
+    }
+
+    #[test]
+    fn higher_score_wins_and_results_never_overlap() {
+        let kept = resolve(vec![
+            c(0, 10, 0.5, EntityType::PhoneNumber),
+            c(2, 8, 0.9, EntityType::UsSsn),
+            c(20, 30, 0.3, EntityType::Person),
+        ]);
+        let spans: Vec<(usize, usize)> = kept.iter().map(|c| (c.start, c.end)).collect();
+        assert_eq!(spans, [(2, 8), (20, 30)]);
+    }
+
+    #[test]
+    fn ties_prefer_longer_then_earlier() {
+        let kept = resolve(vec![
+            c(0, 5, 0.5, EntityType::Person),
+            c(0, 9, 0.5, EntityType::Location),
+        ]);
+        assert_eq!((kept[0].start, kept[0].end), (0, 9));
+        let kept = resolve(vec![
+            c(3, 8, 0.5, EntityType::Person),
+            c(0, 5, 0.5, EntityType::Person),
+        ]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].start, 0);
+    }
+
+    #[test]
+    fn a_dropped_candidate_does_not_block_others() {
+        // b loses to a, so c (which only overlaps b) survives.
+        let kept = resolve(vec![
+            c(0, 10, 0.9, EntityType::Person),
+            c(8, 20, 0.8, EntityType::Person),
+            c(15, 30, 0.7, EntityType::Person),
+        ]);
+        let spans: Vec<(usize, usize)> = kept.iter().map(|c| (c.start, c.end)).collect();
+        assert_eq!(spans, [(0, 10), (15, 30)]);
+    }
+}
