@@ -56,7 +56,13 @@ pub fn encrypt(
     value: &str,
     nonces: &mut dyn NonceSource,
 ) -> Result<String, Error> {
-    seal(&keys.gcm, VERSION_RANDOMIZED, nonces.nonce(), entity, value)
+    let nonce = nonces.nonce().ok_or(Error::Encrypt)?;
+    // An all-zero nonce is what a stubbed or uninitialised source returns, never (in practice) a
+    // random one; refusing it catches the most likely way to reuse nonces.
+    if nonce == [0; NONCE_LEN] {
+        return Err(Error::Encrypt);
+    }
+    seal(&keys.gcm, VERSION_RANDOMIZED, nonce, entity, value)
 }
 
 /// Encrypts `value` as an `entity` into a deterministic base64url token.
@@ -150,13 +156,13 @@ mod tests {
         Keys::derive(&OperatorKey::from_bytes([byte; 32]).unwrap()).unwrap()
     }
 
-    fn counter() -> impl FnMut() -> [u8; 12] {
+    fn counter() -> impl FnMut() -> Option<[u8; 12]> {
         let mut n: u64 = 0;
         move || {
             n += 1;
             let mut nonce = [0u8; 12];
             nonce[4..].copy_from_slice(&n.to_be_bytes());
-            nonce
+            Some(nonce)
         }
     }
 
@@ -209,7 +215,7 @@ mod tests {
     #[test]
     fn token_layout_is_versioned() {
         let k = keys(1);
-        let mut nonces = || [7u8; 12];
+        let mut nonces = || Some([7u8; 12]);
         let raw = URL_SAFE_NO_PAD
             .decode(encrypt(&k, &EntityType::Person, "abc", &mut nonces).unwrap())
             .unwrap();
@@ -280,6 +286,21 @@ mod tests {
             }
             assert!(decrypt(&k, &p, &format!("{token}A")).is_err());
         }
+    }
+
+    #[test]
+    fn a_failing_or_stubbed_nonce_source_fails_encryption() {
+        let k = keys(1);
+        let mut failing = || None;
+        assert!(matches!(
+            encrypt(&k, &EntityType::Person, "x", &mut failing),
+            Err(Error::Encrypt)
+        ));
+        let mut zeros = || Some([0u8; 12]);
+        assert!(matches!(
+            encrypt(&k, &EntityType::Person, "x", &mut zeros),
+            Err(Error::Encrypt)
+        ));
     }
 
     #[test]

@@ -134,14 +134,26 @@ fn expand(prk: &hkdf::Prk, info: &'static [u8]) -> Result<Zeroizing<[u8; 32]>, E
 /// The engine reads no randomness itself; the gateway and the CLI pass a source backed by
 /// `aws_lc_rs::rand::SystemRandom`. Every call must return a fresh, unpredictable 12-byte value:
 /// a repeated nonce under one key breaks AES-GCM (it reveals the XOR of two plaintexts and allows
-/// forgeries). Tests pass a counter.
+/// forgeries). `None` (the system generator failed) makes encryption fail, and the rewriter then
+/// writes the redaction marker instead of the value. Tests pass a counter.
+///
+/// ```
+/// use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+/// let rng = SystemRandom::new();
+/// let mut nonces = || {
+///     let mut nonce = [0u8; 12];
+///     rng.fill(&mut nonce).ok().map(|()| nonce)
+/// };
+/// let source: &mut dyn warden_scan::NonceSource = &mut nonces;
+/// assert!(source.nonce().is_some());
+/// ```
 pub trait NonceSource {
-    /// A fresh 96-bit nonce.
-    fn nonce(&mut self) -> [u8; 12];
+    /// A fresh 96-bit nonce, or `None` if none can be had.
+    fn nonce(&mut self) -> Option<[u8; 12]>;
 }
 
-impl<F: FnMut() -> [u8; 12]> NonceSource for F {
-    fn nonce(&mut self) -> [u8; 12] {
+impl<F: FnMut() -> Option<[u8; 12]>> NonceSource for F {
+    fn nonce(&mut self) -> Option<[u8; 12]> {
         self()
     }
 }

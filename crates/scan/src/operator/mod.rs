@@ -16,6 +16,21 @@
 //!
 //! The engine stays pure: keys are passed in, random nonces come from the caller's [`NonceSource`],
 //! and fakes are derived from the key and the value, never from a random generator.
+//!
+//! ```
+//! use warden_scan::{Operator, PseudonymTable, Resources, Scanner, apply};
+//! let text = "write to jane.doe@example.com";
+//! let findings = Scanner::default().scan(text);
+//! let mut table = PseudonymTable::default();
+//! table.reserve(text);
+//! let operator: Operator = "pseudonymize".parse()?;
+//! let mut rewriter = operator.rewriter(Resources { table: Some(&mut table), ..Resources::default() })?;
+//! assert_eq!(apply(text, &findings, &mut rewriter), "write to <EMAIL_ADDRESS_1>");
+//! drop(rewriter);
+//! let answer = "I wrote to < email_address_1 >.";
+//! assert_eq!(table.restore(answer), "I wrote to jane.doe@example.com.");
+//! # Ok::<(), warden_scan::Error>(())
+//! ```
 
 mod date;
 mod encrypt;
@@ -306,13 +321,13 @@ mod tests {
         Keys::derive(&OperatorKey::from_bytes([0x42; 32]).unwrap()).unwrap()
     }
 
-    fn counter() -> impl FnMut() -> [u8; 12] {
+    fn counter() -> impl FnMut() -> Option<[u8; 12]> {
         let mut n: u32 = 0;
         move || {
             n += 1;
             let mut nonce = [0u8; 12];
             nonce[8..].copy_from_slice(&n.to_be_bytes());
-            nonce
+            Some(nonce)
         }
     }
 
@@ -493,6 +508,23 @@ mod tests {
             }
             .is_reversible()
         );
+    }
+
+    #[test]
+    fn rewriter_fails_closed_when_encryption_fails() {
+        let k = keys();
+        let mut failing = || None;
+        let operator: Operator = "encrypt".parse().unwrap();
+        let mut rewriter = operator
+            .rewriter(Resources {
+                keys: Some(&k),
+                nonces: Some(&mut failing),
+                ..Resources::default()
+            })
+            .unwrap();
+        let text = "call Jane now";
+        let found = findings(text, &[(EntityType::Person, "Jane")]);
+        assert_eq!(apply(text, &found, &mut rewriter), "call [REDACTED] now");
     }
 
     #[test]
