@@ -706,6 +706,28 @@ mod tests {
         }
 
         #[test]
+        fn restore_undoes_placeholders_for_arbitrary_findings(
+            text in "(\\PC|<PERSON_[12]>|CODE_1|\\[person 2\\]|_|<|>){0,40}",
+            cuts in prop::collection::vec((0usize..60, 0usize..3), 0..12),
+        ) {
+            // Arbitrary disjoint spans on character boundaries, of a few types.
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let mut points: Vec<(usize, usize)> =
+                cuts.iter().map(|&(c, t)| (boundaries[c % boundaries.len()], t)).collect();
+            points.sort_unstable();
+            points.dedup_by_key(|p| p.0);
+            let types = [EntityType::Person, EntityType::Custom("CODE".into()), EntityType::Secret];
+            let findings: Vec<Finding> = points
+                .chunks_exact(2)
+                .map(|pair| Finding::from_bytes(&text, types[pair[0].1].clone(), pair[0].0, pair[1].0, 1.0))
+                .collect();
+            let sample = Sample { text, findings };
+            let mut table = PseudonymTable::default();
+            let out = pseudonymize(&sample, "placeholder", &mut table);
+            prop_assert_eq!(table.restore(&out), expected_restore(&sample));
+        }
+
+        #[test]
         fn restore_undoes_fakes(sample in sample("[|~¶§\n]{1,4}", pools())) {
             let mut table = PseudonymTable::default();
             let out = pseudonymize(&sample, "fake", &mut table);
