@@ -1,6 +1,9 @@
-//! The one error type of this crate: building a scanner from configuration can fail; scanning cannot.
+//! The one error type of this crate: building a scanner or an operator from configuration can fail,
+//! and so can decrypting a token; scanning and rewriting cannot.
+//!
+//! Messages name the setting that is wrong, never a key, a token's content or a scanned value.
 
-/// Why a scanner could not be built from its configuration.
+/// Why a scanner or an operator could not be built, or a token not be decrypted.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -44,4 +47,21 @@ pub enum Error {
     /// A value that cannot be decrypted with the given key (wrong key, altered or not a token).
     #[error("cannot decrypt: wrong key, altered or malformed token")]
     Decrypt,
+    /// The cipher refused to encrypt (not expected with valid keys; the rewriter fails closed).
+    #[error("cannot encrypt")]
+    Encrypt,
+    /// An operator name or option that is not valid.
+    #[error("invalid operator: {0}")]
+    InvalidOperator(String),
+    /// An operator used without something it needs (keys, a pseudonym table, a nonce source).
+    #[error("operator `{operator}` needs {needs}")]
+    OperatorNeeds {
+        /// The operator's name.
+        operator: &'static str,
+        /// What is missing.
+        needs: &'static str,
+    },
+    /// A serialised pseudonym table that is malformed or ambiguous.
+    #[error("invalid pseudonym table: {0}")]
+    InvalidPseudonymTable(String),
 }

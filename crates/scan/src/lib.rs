@@ -34,6 +34,7 @@ mod entity;
 mod error;
 mod finding;
 mod ner;
+pub mod operator;
 mod resolve;
 mod scanner;
 mod text;
@@ -43,4 +44,8 @@ pub use config::{CustomDetector, DEFAULT_MIN_SCORE, DenyList, ScannerConfig};
 pub use entity::{Category, EntityType};
 pub use error::Error;
 pub use finding::Finding;
+pub use operator::{
+    EncryptMode, Keys, NonceSource, Operator, OperatorKey, OperatorRewriter, PseudonymStyle,
+    PseudonymTable, Resources, Rewriter, StreamRestorer, apply,
+};
 pub use scanner::Scanner;
