@@ -69,7 +69,7 @@ fn alnum_value(b: u8) -> Option<u32> {
 }
 
 fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 /// True if `year-month-day` is a calendar date.
@@ -295,7 +295,11 @@ pub(crate) fn it_fiscal_code_check(c: &[u8]) -> bool {
             b'A'..=b'Z' => (b - b'A') as usize,
             _ => return false,
         };
-        sum += if i % 2 == 0 { ODD[index] } else { index as u32 };
+        sum += if i.is_multiple_of(2) {
+            ODD[index]
+        } else {
+            index as u32
+        };
     }
     u32::from(c[15]) == u32::from(b'A') + sum % 26
 }
@@ -387,21 +391,19 @@ pub fn in_gstin(s: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // Australia
 
-/// Australian Business Number: subtract 1 from the first digit, weights 10, 1, 3, 5 … 19, modulo 89.
+/// Australian Business Number: the two leading check digits are 10–99; subtract 1 from the first,
+/// weights 10, 1, 3, 5 … 19, the sum is a multiple of 89.
 pub(crate) fn au_abn_bytes(c: &[u8]) -> bool {
-    if c.len() != 11 || !all_digits(c) {
+    if c.len() != 11 || !all_digits(c) || c[0] == b'0' {
         return false;
     }
     const WEIGHTS: [u32; 11] = [10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19];
-    let mut sum = 0;
-    for (i, &b) in c.iter().enumerate() {
-        let mut d = digit(b);
-        if i == 0 {
-            d = if d == 0 { 9 } else { d - 1 };
-        }
-        sum += d * WEIGHTS[i];
-    }
-    sum % 89 == 0
+    let sum: u32 = c
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| (digit(b) - u32::from(i == 0)) * WEIGHTS[i])
+        .sum();
+    sum.is_multiple_of(89)
 }
 
 /// Australian Business Number (ABN).
@@ -436,7 +438,7 @@ pub(crate) fn au_tfn_bytes(c: &[u8]) -> bool {
     }
     const WEIGHTS: [u32; 9] = [1, 4, 3, 7, 5, 8, 6, 9, 10];
     let sum: u32 = c.iter().zip(WEIGHTS).map(|(&b, w)| digit(b) * w).sum();
-    sum % 11 == 0
+    sum.is_multiple_of(11)
 }
 
 /// Australian Tax File Number (TFN).
@@ -991,20 +993,15 @@ pub fn se_organisationsnummer(s: &str) -> bool {
     with_compact(s, se_organisationsnummer_bytes)
 }
 
-/// Thai national id: 13 digits, the first two not 0, the province digits (2nd–3rd) assigned, and the
-/// check digit `(11 − Σ(d × 13 … 2) mod 11) mod 10`.
+/// Thai national id: 13 digits, the first two not 0, the 2nd–3rd digits not an unassigned province
+/// code (28, 29, 59, 68, 69, 78, 79, 87, 88, 89, 97, 98, 99), and the check digit
+/// `(11 − Σ(d × 13 … 2) mod 11) mod 10`.
 pub(crate) fn th_tnin_bytes(c: &[u8]) -> bool {
-    if c.len() != 13 || !all_digits(c) || c[0] == b'0' {
+    if c.len() != 13 || !all_digits(c) || c[0] == b'0' || c[1] == b'0' {
         return false;
     }
-    let province_ok = match c[1] {
-        b'1' | b'3' | b'4' => true,
-        b'2' | b'5' => b"0134567".contains(&c[2]),
-        b'6' | b'7' => b"01234567".contains(&c[2]),
-        b'8' | b'9' => b"0123456".contains(&c[2]),
-        _ => false,
-    };
-    if !province_ok {
+    const UNASSIGNED: [u32; 13] = [28, 29, 59, 68, 69, 78, 79, 87, 88, 89, 97, 98, 99];
+    if UNASSIGNED.contains(&(digit(c[1]) * 10 + digit(c[2]))) {
         return false;
     }
     let sum: u32 = c[..12]

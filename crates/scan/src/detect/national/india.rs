@@ -156,9 +156,12 @@ fn diplomatic(c: &[u8], runs: &Runs) -> Option<f32> {
     Some(if known && c.len() >= 8 { 1.0 } else { 0.4 })
 }
 
+/// A state code, whether its districts are written with two digits, and its district number ranges.
+type StateDistricts = (&'static [u8; 2], bool, &'static [(u8, u8)]);
+
 /// RTO districts in use per state code, as ranges of district numbers. Delhi and Gujarat write their
 /// districts without a leading zero (`DL3C…`, `GJ1…`); the others with two digits.
-const RTO_DISTRICTS: &[(&[u8; 2], bool, &[(u8, u8)])] = &[
+const RTO_DISTRICTS: &[StateDistricts] = &[
     (b"AN", true, &[(1, 1)]),
     (b"AP", true, &[(39, 40)]),
     (b"AR", true, &[(1, 17), (19, 20), (22, 22)]),
