@@ -52,6 +52,31 @@ fn digit(b: u8) -> u32 {
     u32::from(b.wrapping_sub(b'0'))
 }
 
+/// Luhn over ASCII digits, without allocating (detectors call it on every candidate).
+pub(crate) fn luhn_ascii(c: &[u8]) -> bool {
+    let mut sum = 0;
+    for (i, &b) in c.iter().rev().enumerate() {
+        let d = digit(b);
+        sum += if i % 2 == 1 {
+            let doubled = d * 2;
+            if doubled > 9 { doubled - 9 } else { doubled }
+        } else {
+            d
+        };
+    }
+    !c.is_empty() && sum.is_multiple_of(10)
+}
+
+/// Verhoeff over ASCII digits, without allocating.
+pub(crate) fn verhoeff_ascii(c: &[u8]) -> bool {
+    let mut check = 0usize;
+    for (i, &b) in c.iter().rev().enumerate() {
+        let d = digit(b) as usize;
+        check = usize::from(super::VERHOEFF_D[check][usize::from(super::VERHOEFF_P[i % 8][d])]);
+    }
+    !c.is_empty() && check == 0
+}
+
 /// The number formed by the ASCII digits `c` (callers check they are digits and few enough).
 pub(crate) fn number(c: &[u8]) -> u64 {
     c.iter().fold(0u64, |acc, &b| {
@@ -128,6 +153,37 @@ pub fn icao9303(s: &str) -> bool {
 // ---------------------------------------------------------------------------------------------
 // United States
 
+/// US SSN structural rules over 9 ASCII digits (the same as [`super::us_ssn`], without allocating):
+/// area not 000, 666 or 900–999, group not 00, serial not 0000, not one repeated digit, not a
+/// published sample number.
+pub(crate) fn us_ssn_bytes(c: &[u8]) -> bool {
+    if c.len() != 9 || !all_digits(c) {
+        return false;
+    }
+    let area = number(&c[..3]);
+    if area == 0 || area == 666 || area >= 900 || &c[3..5] == b"00" || &c[5..] == b"0000" {
+        return false;
+    }
+    if c.iter().all(|&b| b == c[0]) {
+        return false;
+    }
+    !matches!(number(c), 123_456_789 | 78_051_120 | 219_099_999)
+}
+
+/// UK NHS number over 10 ASCII digits: weights 10 … 2, mod-11 check digit (10 is never issued).
+pub(crate) fn uk_nhs_bytes(c: &[u8]) -> bool {
+    if c.len() != 10 || !all_digits(c) {
+        return false;
+    }
+    let sum: u32 = c[..9]
+        .iter()
+        .zip((2..=10).rev())
+        .map(|(&b, w)| digit(b) * w)
+        .sum();
+    let check = (11 - sum % 11) % 11;
+    check != 10 && check == digit(c[9])
+}
+
 /// US National Provider Identifier: 10 digits starting with 1 or 2, Luhn over the number prefixed
 /// with 80840 (CMS), and not a run of one digit.
 pub(crate) fn us_npi_bytes(c: &[u8]) -> bool {
@@ -158,8 +214,8 @@ pub(crate) fn us_dea_bytes(c: &[u8]) -> bool {
     if !(c[1].is_ascii_uppercase() || c[1] == b'9') || !all_digits(&c[2..]) {
         return false;
     }
-    let d: Vec<u32> = c[2..].iter().map(|&b| digit(b)).collect();
-    (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6]
+    let d = |i: usize| digit(c[2 + i]);
+    (d(0) + d(2) + d(4) + 2 * (d(1) + d(3) + d(5))) % 10 == d(6)
 }
 
 /// US DEA number (Presidio's `MEDICAL_LICENSE`).
@@ -316,8 +372,7 @@ pub(crate) fn it_vat_bytes(c: &[u8]) -> bool {
     if c.len() != 11 || !all_digits(c) || c.iter().all(|&b| b == b'0') {
         return false;
     }
-    let d: Vec<u8> = c.iter().map(|b| b - b'0').collect();
-    super::luhn_digits(&d)
+    luhn_ascii(c)
 }
 
 /// Italian VAT number (partita IVA), with or without the `IT` prefix.
@@ -347,9 +402,7 @@ pub(crate) fn in_aadhaar_bytes(c: &[u8]) -> bool {
         return false;
     }
     let palindrome = c.iter().eq(c.iter().rev());
-    // `verhoeff` reads the digits of a string; `c` is ASCII digits.
-    let text = std::str::from_utf8(c).unwrap_or("");
-    !palindrome && super::verhoeff(text)
+    !palindrome && verhoeff_ascii(c)
 }
 
 /// Indian Aadhaar number.
@@ -554,8 +607,7 @@ pub(crate) fn ca_sin_bytes(c: &[u8]) -> bool {
     if c.len() != 9 || !all_digits(c) || matches!(c[0], b'0' | b'8') {
         return false;
     }
-    let d: Vec<u8> = c.iter().map(|b| b - b'0').collect();
-    super::luhn_digits(&d)
+    luhn_ascii(c)
 }
 
 /// Canadian Social Insurance Number (SIN).
@@ -884,7 +936,7 @@ pub fn kr_brn(s: &str) -> bool {
 
 /// Nigerian National Identification Number: 11 digits, Verhoeff check digit.
 pub(crate) fn ng_nin_bytes(c: &[u8]) -> bool {
-    c.len() == 11 && all_digits(c) && super::verhoeff(std::str::from_utf8(c).unwrap_or(""))
+    c.len() == 11 && all_digits(c) && verhoeff_ascii(c)
 }
 
 /// Nigerian National Identification Number (NIN).
@@ -943,11 +995,6 @@ pub(crate) fn pl_pesel_bytes(c: &[u8]) -> bool {
 /// Polish PESEL. It is written as eleven plain digits: only spaces around it are ignored.
 pub fn pl_pesel(s: &str) -> bool {
     pl_pesel_bytes(s.trim().as_bytes())
-}
-
-fn luhn_ascii(c: &[u8]) -> bool {
-    let d: Vec<u8> = c.iter().map(|b| b.wrapping_sub(b'0')).collect();
-    super::luhn_digits(&d)
 }
 
 /// Swedish personal identity number: `YYMMDD` or `YYYYMMDD`, four digits, Luhn over the last ten; the

@@ -107,7 +107,8 @@ fn vat_code(v: &Value<'_>) -> Option<f32> {
         return None;
     }
     let any_position: [usize; 10] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
-    v.cut_within(&any_position, b" _").then_some(0.5)
+    // Eleven digits with a Luhn digit: phone numbers pass one time in ten, so context decides.
+    v.cut_within(&any_position, b" _").then_some(0.3)
 }
 
 /// Two letters and seven digits.
@@ -140,7 +141,8 @@ mod tests {
         check(ItVatCode, "00000000000 and 01333550323", &["01333550323"]);
         check(ItVatCode, "01333550_323", &["01333550_323"]);
         check_score(ItVatCode, "IT01333550323", 1.0);
-        check_score(ItVatCode, "P.IVA 01333550323", 0.85);
+        check_score(ItVatCode, "partita IVA 01333550323", 0.65);
+        check_score(ItVatCode, "01333550323", 0.3);
     }
 
     #[test]

@@ -40,9 +40,9 @@ pub(super) static FORMATS: &[Format] = &[
     },
 ];
 
-/// 11 digits, Verhoeff.
+/// 11 digits, Verhoeff (one digit: context decides).
 fn nin(v: &Value<'_>) -> Option<f32> {
-    (v.plain() && ng_nin_bytes(v.chars)).then_some(0.5)
+    (v.plain() && ng_nin_bytes(v.chars)).then_some(0.3)
 }
 
 /// Local government code, serial, year and batch letters: `APP-456CV` (the dash makes it distinctive),

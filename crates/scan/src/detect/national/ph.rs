@@ -32,7 +32,6 @@ fn tin(v: &Value<'_>) -> Option<f32> {
     let dashed = v.grouped(&[3, 6], b"-") || v.grouped(&[3, 6, 9], b"-");
     match (dashed, v.plain(), c.len()) {
         (true, _, _) => Some(0.5),
-        (_, true, 12) => Some(0.5),
         (_, true, _) => Some(0.3),
         _ => None,
     }

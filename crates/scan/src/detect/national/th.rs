@@ -23,14 +23,14 @@ pub(super) static FORMATS: &[Format] = &[Format {
     parse: tnin,
 }];
 
-/// Plain (one random number in ten passes the check; the province rule helps a little), or in the
-/// card's `1-2345-67890-12-1` layout.
+/// Plain (weak: one random number in ten passes the check, 13-digit card numbers included), or in
+/// the card's `1-2345-67890-12-1` layout.
 fn tnin(v: &Value<'_>) -> Option<f32> {
     if !th_tnin_bytes(v.chars) {
         return None;
     }
     if v.plain() {
-        Some(0.5)
+        Some(0.3)
     } else if v.grouped(&[1, 5, 10, 12], b" -") {
         Some(0.85)
     } else {

@@ -5,10 +5,9 @@
 //! driving licence have distinctive structures and keep Presidio's 0.5; passports, postcodes and
 //! number plates are weak without context words.
 
-use super::{Format, Value, shaped, text};
+use super::{Format, Value, shaped};
 use crate::entity::EntityType;
-use crate::validate;
-use crate::validate::national::uk_nino_bytes;
+use crate::validate::national::{uk_nhs_bytes, uk_nino_bytes};
 
 pub(super) static FORMATS: &[Format] = &[
     Format {
@@ -106,15 +105,17 @@ pub(super) static FORMATS: &[Format] = &[
     },
 ];
 
-/// 10 digits, mod-11 check digit; `401 023 2137` / `401-023-2137` (medium) or plain (needs context).
+/// 10 digits, mod-11 check digit; `401 023 2137` (medium), dashed or plain (needs context).
 fn nhs(v: &Value<'_>) -> Option<f32> {
-    if !v.digits() || !validate::uk_nhs(text(v.chars)) {
+    if !uk_nhs_bytes(v.chars) {
         return None;
     }
-    if v.plain() {
-        Some(0.3)
-    } else if v.cut_within(&[3, 6], b" -") {
+    if v.grouped(&[3, 6], b" ") {
+        // The NHS's own display form.
         Some(0.5)
+    } else if v.plain() || v.cut_within(&[3, 6], b" -") {
+        // Dashed 3-3-4 is also the US phone layout.
+        Some(0.3)
     } else {
         None
     }

@@ -5,10 +5,9 @@
 //! numbers carry a one-digit checksum that one random number in ten passes, which is worth a medium
 //! score only.
 
-use super::{Format, Runs, Value, shaped, text};
+use super::{Format, Runs, Value, shaped};
 use crate::entity::EntityType;
-use crate::validate;
-use crate::validate::national::{all_digits, us_dea_bytes, us_npi_bytes};
+use crate::validate::national::{all_digits, us_dea_bytes, us_npi_bytes, us_ssn_bytes};
 
 pub(super) static FORMATS: &[Format] = &[
     Format {
@@ -121,7 +120,7 @@ fn ssn(v: &Value<'_>) -> Option<f32> {
         return None;
     };
     // Presidio also refuses this well-known sample prefix.
-    if !validate::us_ssn(text(v.chars)) || v.chars.starts_with(b"98765432") {
+    if !us_ssn_bytes(v.chars) || v.chars.starts_with(b"98765432") {
         return None;
     }
     Some(score)
