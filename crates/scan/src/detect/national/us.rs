@@ -106,14 +106,17 @@ pub(super) static FORMATS: &[Format] = &[
     },
 ];
 
-/// `078-05-1120`, `078 05 1120`, `078.05.1120` (medium); `078051120`, `07805-1120`, `078-051120`
-/// (very weak). No check digit; the area/group/serial rules and the advertising numbers are excluded.
+/// `078-05-1120` (medium); `078 05 1120`, `078.05.1120` (weak: house numbers and other figures in
+/// prose fall in that layout too); `078051120`, `07805-1120`, `078-051120` (very weak). No check
+/// digit; the area/group/serial rules and the advertising numbers are excluded.
 fn ssn(v: &Value<'_>) -> Option<f32> {
     if !v.digits() {
         return None;
     }
-    let score = if v.grouped(&[3, 5], b"-. ") {
+    let score = if v.grouped(&[3, 5], b"-") {
         0.5
+    } else if v.grouped(&[3, 5], b". ") {
+        0.3
     } else if v.plain() || v.grouped(&[5], b"-") || v.grouped(&[3], b"-") {
         0.05
     } else {
@@ -252,6 +255,7 @@ mod tests {
         );
         check(UsSsn, "693-09.4444 078-05-1120 666-12-3456", &[]);
         check_score(UsSsn, "078-05-1123", 0.5);
+        check_score(UsSsn, "Suite 680 36 4022 Oakridge Lane", 0.3);
         check_score(UsSsn, "078051123", 0.05);
         check_score(UsSsn, "my ssn is 078051123", 0.4);
         assert!(reported(UsSsn, "order 078051123").is_empty());
