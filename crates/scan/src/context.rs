@@ -99,7 +99,7 @@ impl ContextWords {
 
 /// Presidio's rule for a supported candidate: raise by 0.35, to at least 0.4, at most 1.
 pub(crate) fn boost(score: f32) -> f32 {
-    (score + 0.35).max(0.4).min(1.0)
+    (score + 0.35).clamp(0.4, 1.0)
 }
 
 #[cfg(test)]

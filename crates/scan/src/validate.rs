@@ -5,6 +5,10 @@
 
 use aws_lc_rs::digest;
 
+pub(crate) mod national;
+
+pub use national::*;
+
 /// A validator: true if the value passes.
 pub type Validator = fn(&str) -> bool;
 
@@ -20,6 +24,45 @@ pub const NAMES: &[&str] = &[
     "bech32",
     "eip55",
     "mod11_nhs",
+    // Government, health and tax identifiers (see `national`).
+    "us_npi",
+    "us_dea",
+    "uk_nino",
+    "es_nif",
+    "es_nie",
+    "it_fiscal_code",
+    "it_vat",
+    "in_pan",
+    "in_aadhaar",
+    "in_gstin",
+    "au_abn",
+    "au_acn",
+    "au_tfn",
+    "au_medicare",
+    "sg_nric_fin",
+    "sg_uen",
+    "ca_sin",
+    "de_health_insurance",
+    "de_id_card",
+    "de_lanr",
+    "de_passport",
+    "de_social_security",
+    "de_tax_id",
+    "de_vat_id",
+    "fi_personal_identity_code",
+    "kr_rrn",
+    "kr_frn",
+    "kr_brn",
+    "ng_nin",
+    "ph_tin",
+    "pl_pesel",
+    "se_personnummer",
+    "se_organisationsnummer",
+    "th_tnin",
+    "tr_national_id",
+    "za_id_number",
+    "date_yymmdd",
+    "icao9303",
 ];
 
 /// Looks a validator up by name.
@@ -34,6 +77,44 @@ pub fn by_name(name: &str) -> Option<Validator> {
         "bech32" => bech32,
         "eip55" => eip55,
         "mod11_nhs" => uk_nhs,
+        "us_npi" => us_npi,
+        "us_dea" => us_dea,
+        "uk_nino" => uk_nino,
+        "es_nif" => es_nif,
+        "es_nie" => es_nie,
+        "it_fiscal_code" => it_fiscal_code,
+        "it_vat" => it_vat,
+        "in_pan" => in_pan,
+        "in_aadhaar" => in_aadhaar,
+        "in_gstin" => in_gstin,
+        "au_abn" => au_abn,
+        "au_acn" => au_acn,
+        "au_tfn" => au_tfn,
+        "au_medicare" => au_medicare,
+        "sg_nric_fin" => sg_nric_fin,
+        "sg_uen" => sg_uen,
+        "ca_sin" => ca_sin,
+        "de_health_insurance" => de_health_insurance,
+        "de_id_card" => de_id_card,
+        "de_lanr" => de_lanr,
+        "de_passport" => de_passport,
+        "de_social_security" => de_social_security,
+        "de_tax_id" => de_tax_id,
+        "de_vat_id" => de_vat_id,
+        "fi_personal_identity_code" => fi_personal_identity_code,
+        "kr_rrn" => kr_rrn,
+        "kr_frn" => kr_frn,
+        "kr_brn" => kr_brn,
+        "ng_nin" => ng_nin,
+        "ph_tin" => ph_tin,
+        "pl_pesel" => pl_pesel,
+        "se_personnummer" => se_personnummer,
+        "se_organisationsnummer" => se_organisationsnummer,
+        "th_tnin" => th_tnin,
+        "tr_national_id" => tr_national_id,
+        "za_id_number" => za_id_number,
+        "date_yymmdd" => date_yymmdd,
+        "icao9303" => icao9303,
         _ => return None,
     })
 }
@@ -63,7 +144,7 @@ pub(crate) fn luhn_digits(d: &[u8]) -> bool {
             x
         };
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// IBAN: known country length and ISO 7064 mod-97 = 1.
@@ -198,7 +279,7 @@ pub(crate) fn iban_length(country: &[u8]) -> Option<usize> {
     Some(len)
 }
 
-const VERHOEFF_D: [[u8; 10]; 10] = [
+pub(crate) const VERHOEFF_D: [[u8; 10]; 10] = [
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
     [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
@@ -210,7 +291,7 @@ const VERHOEFF_D: [[u8; 10]; 10] = [
     [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
     [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
 ];
-const VERHOEFF_P: [[u8; 10]; 8] = [
+pub(crate) const VERHOEFF_P: [[u8; 10]; 8] = [
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
     [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
@@ -244,7 +325,7 @@ pub fn aba_routing(s: &str) -> bool {
     let prefix_ok = matches!(prefix, 0..=12 | 21..=32 | 61..=72 | 80);
     let weights = [3u32, 7, 1, 3, 7, 1, 3, 7, 1];
     let sum: u32 = d.iter().zip(weights).map(|(&x, w)| u32::from(x) * w).sum();
-    prefix_ok && sum % 10 == 0 && sum > 0
+    prefix_ok && sum.is_multiple_of(10) && sum > 0
 }
 
 /// US SSN structural rules: 9 digits, area not 000, 666 or 900–999, group not 00, serial not 0000,
