@@ -17,6 +17,7 @@ pub(crate) mod finance;
 pub(crate) mod lists;
 pub(crate) mod national;
 pub(crate) mod secret;
+pub(crate) mod tables;
 
 /// The longest span any built-in single-line detector reports, in bytes of normalised text.
 /// Longer runs without whitespace are cut into pieces of this size by detectors that read tokens.
