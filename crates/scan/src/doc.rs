@@ -142,6 +142,12 @@ impl<'a> Doc<'a> {
                         b'-' => present.dash = true,
                         _ => {}
                     }
+                    // A literal escape in dumped text ("Street\nPhone: …") ends a line: its letter
+                    // is not part of the next word, so "Phone" is still seen as "Phone".
+                    if b == b'\\' && is_escape_before_word(bytes, i) {
+                        i += 2;
+                        continue;
+                    }
                     i += 1;
                     continue;
                 }
@@ -267,6 +273,14 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// `\n`, `\r` or `\t` at `at`, followed by a capital letter or a digit (a new line or field).
+fn is_escape_before_word(bytes: &[u8], at: usize) -> bool {
+    matches!(bytes.get(at + 1), Some(b'n' | b'r' | b't'))
+        && bytes
+            .get(at + 2)
+            .is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 fn utf8_len(first: u8) -> usize {
     match first {
         0xF0..=0xFF => 4,
@@ -290,5 +304,12 @@ mod tests {
         assert!(doc.words[0].is_capitalised());
         assert!(doc.words[2].has(shape::DIGIT) && doc.words[2].has(shape::ALPHA));
         assert!(!doc.present.at);
+    }
+
+    #[test]
+    fn literal_escapes_do_not_glue_to_the_next_word() {
+        let doc = Doc::new(r"Drive\nMobile: 730\nabla");
+        let texts: Vec<&str> = doc.words.iter().map(|w| doc.word_text(w)).collect();
+        assert_eq!(texts, ["Drive", "Mobile", "730", "nabla"]);
     }
 }

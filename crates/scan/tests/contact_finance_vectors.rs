@@ -45,7 +45,10 @@ fn listed() -> HashSet<(String, String)> {
             let recognizer = cols.next()?.to_owned();
             let text = cols.next()?.replace("\\t", "\t").replace("\\n", "\n");
             let reason = cols.next()?;
-            assert!(!reason.trim().is_empty(), "disagreement without a reason: {l}");
+            assert!(
+                !reason.trim().is_empty(),
+                "disagreement without a reason: {l}"
+            );
             Some((recognizer, text))
         })
         .collect()
@@ -93,7 +96,10 @@ fn presidio_vectors_agree_or_are_listed() {
         let mut problems = Vec::new();
         let expected_count = row["expected_count"].as_u64().unwrap_or(0) as usize;
         if findings.len() != expected_count {
-            problems.push(format!("count {} != expected {expected_count}", findings.len()));
+            problems.push(format!(
+                "count {} != expected {expected_count}",
+                findings.len()
+            ));
         }
         for span in row["expected"].as_array().into_iter().flatten() {
             let (ty, start, end) = (
@@ -128,12 +134,18 @@ fn presidio_vectors_agree_or_are_listed() {
             _ => {}
         }
     }
-    println!("checked {checked} rows; {} listed disagreements", used.len());
+    println!(
+        "checked {checked} rows; {} listed disagreements",
+        used.len()
+    );
     for row in &agreeing_listed {
         println!("listed but agrees (another row with the same text may differ): {row}");
     }
     let unused: Vec<_> = listed.difference(&used).collect();
-    assert!(unused.is_empty(), "listed rows not in the vectors: {unused:?}");
+    assert!(
+        unused.is_empty(),
+        "listed rows not in the vectors: {unused:?}"
+    );
     assert!(checked > 500, "only {checked} rows checked");
     assert!(
         failures.is_empty(),

@@ -121,6 +121,37 @@ const TR_CONTEXT: &[&str] = &[
     "ara",
     "arayın",
 ];
+/// Street types after a number make it a house number ("9335 2733 Jasper Ave").
+const STREET_WORDS: &[&str] = &[
+    "street",
+    "st",
+    "avenue",
+    "ave",
+    "road",
+    "rd",
+    "boulevard",
+    "blvd",
+    "lane",
+    "ln",
+    "drive",
+    "dr",
+    "way",
+    "court",
+    "ct",
+    "place",
+    "pl",
+    "square",
+    "sq",
+    "highway",
+    "hwy",
+    "strasse",
+    "straße",
+    "rue",
+    "via",
+    "calle",
+    "apt",
+    "suite",
+];
 const CURRENCY_WORDS: &[&str] = &[
     "usd", "eur", "gbp", "chf", "jpy", "inr", "dollars", "dollar", "euros", "euro", "pounds",
     "yen", "rupees", "francs", "kr", "sek", "nok", "dkk",
@@ -138,6 +169,7 @@ pub(super) struct Phone {
     ph_context: ContextWords,
     tr_context: ContextWords,
     currency: ContextWords,
+    street: ContextWords,
 }
 
 impl Default for Phone {
@@ -148,6 +180,7 @@ impl Default for Phone {
             ph_context: ContextWords::new(PH_CONTEXT),
             tr_context: ContextWords::new(TR_CONTEXT),
             currency: ContextWords::new(CURRENCY_WORDS),
+            street: ContextWords::new(STREET_WORDS),
         }
     }
 }
@@ -233,7 +266,10 @@ impl Phone {
             if extension {
                 score += 0.1;
             }
-            if has_context {
+            let house_number = !parse.plus && self.street.near_window(doc, start, end, 0, 3);
+            if house_number {
+                score -= 0.3;
+            } else if has_context {
                 score = boost(score);
             } else if !parse.plus && self.not_phone.near(doc, start, end) {
                 score -= 0.15;
@@ -724,6 +760,11 @@ mod tests {
             "Phones: 415-555-0132 415-555-0133",
             &["415-555-0132", "415-555-0133"],
         );
+    }
+
+    #[test]
+    fn house_numbers_are_not_phones() {
+        check("please call a taxi to 9335 2733 Jasper Ave", &[]);
     }
 
     #[test]

@@ -379,6 +379,9 @@ impl Detector for Domain {
             if host.len() >= 4 && host[..4].eq_ignore_ascii_case("www.") {
                 continue; // the URL detector reports it
             }
+            if is_abbreviation(host) {
+                continue;
+            }
             let mut score = domain_score(shape.n_labels, shape.tld, shape.second);
             if self.context.near(doc, start, end) {
                 score = boost(score);
@@ -394,6 +397,13 @@ impl Detector for Domain {
             sink.push(start, end, EntityType::DomainName, score, "domain");
         }
     }
+}
+
+/// Upper-case dotted abbreviations ("F.C.C.CO.LTD", "GBL.AG.BD"): no lower-case letter and at least
+/// two labels of one or two letters.
+fn is_abbreviation(host: &str) -> bool {
+    !host.chars().any(char::is_lowercase)
+        && host.split('.').filter(|l| l.chars().count() <= 2).count() >= 2
 }
 
 /// How likely a well-formed name with a real TLD is a domain, from its TLD and number of labels.
@@ -505,6 +515,11 @@ mod tests {
             &[],
         );
         check("It was Dr.Who and i.e. nothing", &[]);
+        check(
+            "The F.C.C.CO.LTD. Orchestra and XTRACK II-GBL.AG.BD/GBP",
+            &[],
+        );
+        check("EXAMPLE.COM", &[("DOMAIN_NAME", "EXAMPLE.COM")]);
         check("mail me at a@b.example.com", &[]);
         check("pi is 3.14159 and v1.2.3", &[]);
     }

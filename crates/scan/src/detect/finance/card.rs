@@ -187,13 +187,24 @@ fn card_score(digits: &[u8]) -> Option<f32> {
     if !lengths.contains(&n) {
         return None;
     }
-    // Twelve digits (Maestro) is a common length for other numbers too: it needs context.
+    // Twelve digits (Maestro) is a common length for other numbers too: it needs context. JCB's 35
+    // block outside its assigned 3528–3589 range is less certain.
+    let jcb_unassigned =
+        digits[0] == 3 && digits[1] == 5 && !(3528..=3589).contains(&prefix4(digits));
     Some(match n {
+        16 if jcb_unassigned => 0.8,
         16 => 1.0,
         15 => 0.9,
         13 | 14 | 17..=19 => 0.7,
         _ => 0.3,
     })
+}
+
+fn prefix4(digits: &[u8]) -> u32 {
+    digits
+        .iter()
+        .take(4)
+        .fold(0u32, |v, &d| v * 10 + u32::from(d))
 }
 
 /// Card lengths of the network whose IIN range starts `digits`.
@@ -216,8 +227,8 @@ fn issuer_lengths(digits: &[u8]) -> Option<&'static [usize]> {
         _ if (300..=305).contains(&p3) || p4 == 3095 || p2 == 36 || p2 == 38 || p2 == 39 => {
             &[14, 15, 16, 17, 18, 19]
         }
-        // JCB.
-        _ if (3528..=3589).contains(&p4) => SIXTEEN_TO_NINETEEN,
+        // JCB (3528–3589 assigned; the rest of its historic 35 block is accepted, see `card_score`).
+        _ if p2 == 35 => SIXTEEN_TO_NINETEEN,
         _ if p4 == 1800 || p4 == 2131 => &[15, 16],
         // UATP.
         _ if p1 == 1 => &[15],
