@@ -66,8 +66,8 @@ fn address_at(text: &str, at: usize) -> Option<(usize, usize)> {
         return None;
     }
     // `user:password@host` inside a URL is credentials, reported with the URL, not an address.
-    let preceding = &text[start.saturating_sub(3)..start];
-    if preceding.ends_with(':') || preceding.ends_with("//") {
+    let preceding = &text.as_bytes()[start.saturating_sub(2)..start];
+    if preceding.ends_with(b":") || preceding.ends_with(b"//") {
         return None;
     }
     let mut end = host::host_end(text, at + 1, MAX_HOST_BYTES);

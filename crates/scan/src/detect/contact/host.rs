@@ -72,7 +72,7 @@ pub(super) fn domain_shape(host: &str) -> Option<DomainShape<'_>> {
     }
     let (rest, tld) = host.rsplit_once('.')?;
     let second = rest.rsplit_once('.').map_or(rest, |(_, s)| s);
-    let is_punycode = tld.len() > 4 && tld[..4].eq_ignore_ascii_case("xn--");
+    let is_punycode = tld.len() > 4 && tld.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"));
     if !is_punycode && !tld.chars().all(char::is_alphabetic) {
         return None;
     }

@@ -376,7 +376,7 @@ impl Detector for Domain {
             let Some(shape) = host::domain_shape(host) else {
                 continue;
             };
-            if host.len() >= 4 && host[..4].eq_ignore_ascii_case("www.") {
+            if host.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) {
                 continue; // the URL detector reports it
             }
             if is_abbreviation(host) {
