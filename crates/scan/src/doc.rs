@@ -28,6 +28,7 @@ pub(crate) mod shape {
 }
 
 impl Word {
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn range(&self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
@@ -46,11 +47,13 @@ impl Word {
     }
 
     /// Only letters.
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn is_alpha(&self) -> bool {
         self.flags & (shape::DIGIT | shape::ALPHA) == shape::ALPHA
     }
 
     /// Starts with a capital and has lower case after (`Smith`), or is a single capital.
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn is_capitalised(&self) -> bool {
         self.has(shape::INITIAL_UPPER)
     }
@@ -103,6 +106,7 @@ const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
 const HASH_MUL: u64 = 0x0000_0100_0000_01b3;
 
 /// FNV-1a over the lower-cased UTF-8 of `s`: the key for context words and gazetteers.
+#[allow(dead_code, reason = "shared helper for detectors on other branches")]
 pub(crate) fn hash_lower(s: &str) -> u64 {
     let mut h = HASH_SEED;
     for ch in s.chars() {
@@ -232,6 +236,7 @@ impl<'a> Doc<'a> {
     }
 
     /// The text of a word.
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn word_text(&self, word: &Word) -> &'a str {
         &self.text[word.range()]
     }
@@ -242,6 +247,7 @@ impl<'a> Doc<'a> {
     }
 
     /// Index of the first word that ends after `byte` (the word containing `byte`, or the next one).
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn word_index_containing(&self, byte: usize) -> usize {
         self.words.partition_point(|w| (w.end as usize) <= byte)
     }

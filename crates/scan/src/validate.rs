@@ -63,7 +63,7 @@ pub(crate) fn luhn_digits(d: &[u8]) -> bool {
             x
         };
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// IBAN: known country length and ISO 7064 mod-97 = 1.
@@ -244,7 +244,7 @@ pub fn aba_routing(s: &str) -> bool {
     let prefix_ok = matches!(prefix, 0..=12 | 21..=32 | 61..=72 | 80);
     let weights = [3u32, 7, 1, 3, 7, 1, 3, 7, 1];
     let sum: u32 = d.iter().zip(weights).map(|(&x, w)| u32::from(x) * w).sum();
-    prefix_ok && sum % 10 == 0 && sum > 0
+    prefix_ok && sum.is_multiple_of(10) && sum > 0
 }
 
 /// US SSN structural rules: 9 digits, area not 000, 666 or 900–999, group not 00, serial not 0000,

@@ -52,9 +52,24 @@ proptest! {
 #[test]
 fn long_adversarial_runs_stay_fast_and_bounded() {
     let scanner = Scanner::default();
-    for unit in ["1 ", "1-", "1.", "a:", "::", "a.", "@a.", "+1 ", "(1)", "x@y.z ", "http://a.com/"] {
+    for unit in [
+        "1 ",
+        "1-",
+        "1.",
+        "a:",
+        "::",
+        "a.",
+        "@a.",
+        "+1 ",
+        "(1)",
+        "x@y.z ",
+        "http://a.com/",
+    ] {
         let input = unit.repeat(50_000);
         let findings = scanner.scan(&input);
-        assert!(findings.iter().all(|f| f.byte_end - f.byte_start <= 4096), "{unit}");
+        assert!(
+            findings.iter().all(|f| f.byte_end - f.byte_start <= 4096),
+            "{unit}"
+        );
     }
 }

@@ -166,7 +166,6 @@ impl Ip {
             let Some(shape) = parse_ipv6(&bytes[start..end]) else {
                 continue;
             };
-            let mut end = end;
             // Zone id: `fe80::1%eth0`.
             if bytes.get(end) == Some(&b'%') {
                 let zone = bytes[end + 1..]

@@ -198,8 +198,8 @@ fn www_url(doc: &Doc<'_>, at: usize) -> Option<usize> {
 fn skip_userinfo(text: &str, authority: usize) -> usize {
     let bytes = text.as_bytes();
     let limit = (authority + 128).min(bytes.len());
-    for i in authority..limit {
-        match bytes[i] {
+    for (i, &b) in bytes.iter().enumerate().take(limit).skip(authority) {
+        match b {
             b'@' => return i + 1,
             b'/' | b'?' | b'#' | b'[' | b']' => return authority,
             b if b.is_ascii_whitespace() || b == b'"' || b == b'<' || b == b'>' => {
@@ -376,7 +376,10 @@ impl Detector for Domain {
             let Some(shape) = host::domain_shape(host) else {
                 continue;
             };
-            if host.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) {
+            if host
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("www."))
+            {
                 continue; // the URL detector reports it
             }
             if is_abbreviation(host) {
