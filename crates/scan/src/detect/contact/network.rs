@@ -86,7 +86,7 @@ impl Ip {
     fn detect_v4(&self, doc: &Doc<'_>, sink: &mut Sink<'_>) {
         let bytes = doc.bytes;
         let mut resume = 0;
-        for word in &doc.words {
+        for (_, word) in doc.digit_words() {
             let start = word.start as usize;
             if start < resume || !word.is_number() || word.len() > 3 {
                 continue;
@@ -355,12 +355,17 @@ impl Detector for Mac {
         }
         let bytes = doc.bytes;
         let mut resume = 0;
-        for word in &doc.words {
-            let start = word.start as usize;
-            if start < resume || !matches!(word.len(), 2 | 4 | 12..=14) {
+        // From each separator: a MAC address starts with a 2-hex group before `:`/`-`, or a 4-hex
+        // group before `.`.
+        for sep in memchr::memchr3_iter(b':', b'-', b'.', bytes) {
+            let group = if bytes[sep] == b'.' { 4 } else { 2 };
+            let Some(start) = sep.checked_sub(group) else {
+                continue;
+            };
+            if start < resume || !bytes[start..sep].iter().all(u8::is_ascii_hexdigit) {
                 continue;
             }
-            if !bytes[start].is_ascii_hexdigit() || !doc.boundary_before(start) {
+            if !doc.boundary_before(start) {
                 continue;
             }
             if matches!(doc.byte_before(start), Some(b':' | b'-' | b'.')) {

@@ -185,14 +185,54 @@ impl Default for Phone {
     }
 }
 
+/// A short list on the stack: parsing a candidate allocates nothing.
+#[derive(Debug, Clone, Copy)]
+struct Inline<T: Copy + Default, const N: usize> {
+    items: [T; N],
+    len: usize,
+}
+
+impl<T: Copy + Default, const N: usize> Default for Inline<T, N> {
+    fn default() -> Self {
+        Inline {
+            items: [T::default(); N],
+            len: 0,
+        }
+    }
+}
+
+impl<T: Copy + Default, const N: usize> Inline<T, N> {
+    /// Appends `values`; returns false (and appends nothing) when they do not fit.
+    fn extend(&mut self, values: &[T]) -> bool {
+        let Some(slot) = self.items.get_mut(self.len..self.len + values.len()) else {
+            return false;
+        };
+        slot.copy_from_slice(values);
+        self.len += values.len();
+        true
+    }
+
+    fn as_slice(&self) -> &[T] {
+        &self.items[..self.len]
+    }
+}
+
+impl<T: Copy + Default, const N: usize> std::ops::Deref for Inline<T, N> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.as_slice()
+    }
+}
+
 /// A parsed candidate, in bytes of the normalised text.
 #[derive(Debug, Default)]
 struct Parse {
     start: usize,
     end: usize,
-    digits: Vec<u8>,
+    digits: Inline<u8, MAX_DIGITS>,
     /// Digit count of each group, in order.
-    groups: Vec<usize>,
+    groups: Inline<usize, MAX_GROUPS>,
     /// The separator between groups (after the first), if any.
     sep: Option<u8>,
     plus: bool,
@@ -217,7 +257,7 @@ impl Detector for Phone {
         }
         let bytes = doc.bytes;
         let mut resume = 0;
-        for word in &doc.words {
+        for (_, word) in doc.digit_words() {
             let word_start = word.start as usize;
             if word_start < resume || !bytes[word_start].is_ascii_digit() {
                 continue;
@@ -237,11 +277,12 @@ impl Detector for Phone {
                 continue;
             };
             resume = parse.end;
-            let (end, has_extension) = extension_end(bytes, parse.end);
-            if !doc.boundary_after(end) || continues_as_number(bytes, end) {
+            // Most digit words are short numbers (quantities, years): no phone reading at all.
+            if parse.digits.len() < 6 {
                 continue;
             }
-            if self.near_money(doc, parse.start, end) {
+            let (end, has_extension) = extension_end(bytes, parse.end);
+            if !doc.boundary_after(end) || continues_as_number(bytes, end) {
                 continue;
             }
             self.report(doc, sink, &parse, end, has_extension);
@@ -259,10 +300,26 @@ impl Phone {
         extension: bool,
     ) {
         let start = parse.start;
+        let generic = sink
+            .wants(&EntityType::PhoneNumber)
+            .then(|| generic_score(parse))
+            .flatten();
+        let philippine = sink
+            .wants(&EntityType::PhMobileNumber)
+            .then(|| philippine_mobile(parse))
+            .flatten();
+        let turkish = sink
+            .wants(&EntityType::TrPhoneNumber)
+            .then(|| turkish_number(parse))
+            .flatten();
+        if generic.is_none() && philippine.is_none() && turkish.is_none() {
+            return;
+        }
+        if self.near_money(doc, start, end) {
+            return;
+        }
         let has_context = self.context.near(doc, start, end);
-        if sink.wants(&EntityType::PhoneNumber)
-            && let Some(mut score) = generic_score(parse)
-        {
+        if let Some(mut score) = generic {
             if extension {
                 score += 0.1;
             }
@@ -277,17 +334,13 @@ impl Phone {
             sink.push(start, end, EntityType::PhoneNumber, score, "phone");
         }
         // The country types lose exact ties to PHONE_NUMBER so that by default one label is used.
-        if sink.wants(&EntityType::PhMobileNumber)
-            && let Some(mut score) = philippine_mobile(parse)
-        {
+        if let Some(mut score) = philippine {
             if has_context || self.ph_context.near(doc, start, end) {
                 score = boost(score);
             }
             sink.push(start, end, EntityType::PhMobileNumber, score, "phone_ph");
         }
-        if sink.wants(&EntityType::TrPhoneNumber)
-            && let Some(mut score) = turkish_number(parse)
-        {
+        if let Some(mut score) = turkish {
             if has_context || self.tr_context.near(doc, start, end) {
                 score = boost(score);
             }
@@ -389,13 +442,12 @@ fn parse_at(bytes: &[u8], start: usize) -> Option<Parse> {
                 parse.paren_trunk = true;
             }
         }
-        parse.digits.extend_from_slice(&bytes[at..at + n]);
-        parse.groups.push(n);
-        at += n + usize::from(in_paren);
-        parse.end = at;
-        if parse.digits.len() > MAX_DIGITS || parse.groups.len() > MAX_GROUPS {
+        // More digits or groups than any phone number: not a phone at all (a card, a table row).
+        if !parse.digits.extend(&bytes[at..at + n]) || !parse.groups.extend(&[n]) {
             return None;
         }
+        at += n + usize::from(in_paren);
+        parse.end = at;
         // A separator, then the next group.
         let next = bytes.get(at).copied();
         let after = bytes.get(at + 1).copied();
@@ -471,7 +523,7 @@ fn is_date(parse: &Parse) -> bool {
     if parse.groups.len() != 3 || parse.paren.is_some() {
         return false;
     }
-    let d = &parse.digits;
+    let d = parse.digits.as_slice();
     let (a, b, c) = (parse.groups[0], parse.groups[1], parse.groups[2]);
     let year = |v: u32| (1900..=2099).contains(&v);
     let month = |v: u32| (1..=12).contains(&v);

@@ -85,12 +85,17 @@ const COMMON_GENERIC_TLDS: &[&str] = &[
 #[derive(Debug)]
 pub(super) struct Url {
     context: ContextWords,
+    // Built once: building a substring searcher costs more than running it over a short text.
+    scheme_sep: memmem::Finder<'static>,
+    www: [memmem::Finder<'static>; 2],
 }
 
 impl Default for Url {
     fn default() -> Url {
         Url {
             context: ContextWords::new(URL_CONTEXT),
+            scheme_sep: memmem::Finder::new(b"://"),
+            www: [memmem::Finder::new(b"www."), memmem::Finder::new(b"WWW.")],
         }
     }
 }
@@ -106,7 +111,7 @@ impl Detector for Url {
         }
         let mut resume = 0;
         if doc.present.colon {
-            for colon in memmem::find_iter(doc.bytes, b"://") {
+            for colon in self.scheme_sep.find_iter(doc.bytes) {
                 if colon < resume {
                     continue;
                 }
@@ -124,8 +129,8 @@ impl Detector for Url {
         }
         if doc.present.dot {
             let mut resume = 0;
-            for finder in [b"www.", b"WWW."] {
-                for at in memmem::find_iter(doc.bytes, finder) {
+            for finder in &self.www {
+                for at in finder.find_iter(doc.bytes) {
                     if at < resume {
                         continue;
                     }

@@ -88,7 +88,7 @@ impl Detector for UsBank {
         if !doc.present.digit {
             return;
         }
-        for word in &doc.words {
+        for (_, word) in doc.digit_words() {
             let (start, end) = (word.start as usize, word.end as usize);
             if !word.is_number()
                 || !(8..=17).contains(&word.len())
@@ -138,7 +138,7 @@ impl Detector for AbaRouting {
             return;
         }
         let bytes = doc.bytes;
-        for word in &doc.words {
+        for (_, word) in doc.digit_words() {
             let start = word.start as usize;
             if !word.is_number() {
                 continue;
@@ -179,15 +179,37 @@ impl Detector for AbaRouting {
 #[derive(Debug)]
 pub(super) struct Swift {
     context: ContextWords,
+    /// Case variants of the context words' cores, searched before any word is looked at.
+    markers: Vec<memchr::memmem::Finder<'static>>,
 }
 
 impl Default for Swift {
     fn default() -> Swift {
+        let markers = [
+            "swift",
+            "SWIFT",
+            "Swift",
+            "bic",
+            "BIC",
+            "Bic",
+            "identifier",
+            "Identifier",
+            "bank code",
+            "Bank code",
+            "BANK CODE",
+        ]
+        .iter()
+        .map(|m| memchr::memmem::Finder::new(m.as_bytes()))
+        .collect();
         Swift {
             context: ContextWords::new(SWIFT_CONTEXT),
+            markers,
         }
     }
 }
+
+/// The best score a code can have without context; above it, context is required.
+const SWIFT_MAX_WITHOUT_CONTEXT: f32 = 0.3;
 
 impl Detector for Swift {
     fn entities(&self) -> &[EntityType] {
@@ -195,6 +217,13 @@ impl Detector for Swift {
     }
 
     fn detect(&self, doc: &Doc<'_>, sink: &mut Sink<'_>) {
+        // At the usual thresholds a code is reported only with a context word: without one in the
+        // text, there is nothing to find (a substring search is much cheaper than a word scan).
+        if sink.min_score > SWIFT_MAX_WITHOUT_CONTEXT
+            && !self.markers.iter().any(|m| m.find(doc.bytes).is_some())
+        {
+            return;
+        }
         for word in &doc.words {
             if !matches!(word.len(), 8 | 11) || word.has(crate::doc::shape::LOWER) {
                 continue;

@@ -60,9 +60,13 @@ impl Detector for Card {
         }
         let bytes = doc.bytes;
         let mut resume = 0;
-        for word in &doc.words {
+        for (_, word) in doc.digit_words() {
             let start = word.start as usize;
             if start < resume || !word.is_number() || word.len() > 19 {
+                continue;
+            }
+            // Fewer than 12 digits in this word and the next few bytes: no card here.
+            if word.len() < 12 && !has_twelve_digits(bytes, start) {
                 continue;
             }
             if !doc.boundary_before(start) || joined_before(bytes, start) {
@@ -96,6 +100,12 @@ impl Detector for Card {
             );
         }
     }
+}
+
+/// True if the 23 bytes from `start` (the longest grouped card) hold at least 12 digits.
+fn has_twelve_digits(bytes: &[u8], start: usize) -> bool {
+    let window = &bytes[start..(start + 23).min(bytes.len())];
+    window.iter().filter(|b| b.is_ascii_digit()).count() >= 12
 }
 
 /// A digit joined by `.`, `,`, `/` or `-` right before: part of a longer number.

@@ -46,7 +46,7 @@ impl Detector for Crypto {
         if !doc.present.digit {
             return;
         }
-        for word in &doc.words {
+        for (_, word) in doc.digit_words() {
             if !(25..=90).contains(&word.len()) || word.has(crate::doc::shape::NON_ASCII) {
                 continue;
             }

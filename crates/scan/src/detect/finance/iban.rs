@@ -39,7 +39,7 @@ impl Detector for Iban {
             return;
         }
         let bytes = doc.bytes;
-        for (i, word) in doc.words.iter().enumerate() {
+        for (i, word) in doc.digit_words() {
             let start = word.start as usize;
             if word.len() < 4 || word.len() > 34 || !word.has(crate::doc::shape::DIGIT) {
                 continue;
