@@ -179,28 +179,16 @@ impl Detector for AbaRouting {
 #[derive(Debug)]
 pub(super) struct Swift {
     context: ContextWords,
-    /// Case variants of the context words' cores, searched before any word is looked at.
-    markers: Vec<memchr::memmem::Finder<'static>>,
+    /// The context words' cores in any case, searched in one pass before any word is looked at.
+    markers: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Default for Swift {
     fn default() -> Swift {
-        let markers = [
-            "swift",
-            "SWIFT",
-            "Swift",
-            "bic",
-            "BIC",
-            "Bic",
-            "identifier",
-            "Identifier",
-            "bank code",
-            "Bank code",
-            "BANK CODE",
-        ]
-        .iter()
-        .map(|m| memchr::memmem::Finder::new(m.as_bytes()))
-        .collect();
+        let markers = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["swift", "bic", "bank identifier", "bank code"])
+            .ok();
         Swift {
             context: ContextWords::new(SWIFT_CONTEXT),
             markers,
@@ -220,7 +208,10 @@ impl Detector for Swift {
         // At the usual thresholds a code is reported only with a context word: without one in the
         // text, there is nothing to find (a substring search is much cheaper than a word scan).
         if sink.min_score > SWIFT_MAX_WITHOUT_CONTEXT
-            && !self.markers.iter().any(|m| m.find(doc.bytes).is_some())
+            && self
+                .markers
+                .as_ref()
+                .is_some_and(|markers| !markers.is_match(doc.bytes))
         {
             return;
         }
