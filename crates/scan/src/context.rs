@@ -19,6 +19,9 @@ pub(crate) const MAX_CONTEXT_BYTES: usize = 96;
 pub(crate) struct ContextWords {
     /// Each phrase as the hashes of its words.
     phrases: Vec<Vec<u64>>,
+    /// Bit `h % 64` set for the hash `h` of every phrase's first word: most words are rejected with
+    /// one test instead of a comparison per phrase.
+    first_words: u64,
 }
 
 impl ContextWords {
@@ -30,10 +33,15 @@ impl ContextWords {
                 doc.words.iter().map(|w| w.hash).collect::<Vec<u64>>()
             })
             .filter(|p| !p.is_empty())
-            .collect();
-        ContextWords { phrases }
+            .collect::<Vec<Vec<u64>>>();
+        let first_words = phrases.iter().fold(0u64, |bits, p| bits | 1 << (p[0] % 64));
+        ContextWords {
+            phrases,
+            first_words,
+        }
     }
 
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn is_empty(&self) -> bool {
         self.phrases.is_empty()
     }
@@ -80,6 +88,9 @@ impl ContextWords {
 
     fn phrase_at(&self, doc: &Doc<'_>, i: usize) -> bool {
         let hash = doc.words[i].hash;
+        if self.first_words & (1 << (hash % 64)) == 0 {
+            return false;
+        }
         self.phrases.iter().any(|phrase| {
             phrase[0] == hash
                 && phrase.len() <= doc.words.len() - i
@@ -91,6 +102,7 @@ impl ContextWords {
     }
 
     /// True if `word` is one of the single-word entries.
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn contains_word(&self, word: &str) -> bool {
         let hash = hash_lower(word);
         self.phrases.iter().any(|p| p.len() == 1 && p[0] == hash)

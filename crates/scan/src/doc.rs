@@ -28,6 +28,7 @@ pub(crate) mod shape {
 }
 
 impl Word {
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn range(&self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
@@ -46,11 +47,13 @@ impl Word {
     }
 
     /// Only letters.
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn is_alpha(&self) -> bool {
         self.flags & (shape::DIGIT | shape::ALPHA) == shape::ALPHA
     }
 
     /// Starts with a capital and has lower case after (`Smith`), or is a single capital.
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn is_capitalised(&self) -> bool {
         self.has(shape::INITIAL_UPPER)
     }
@@ -63,6 +66,9 @@ pub(crate) struct Doc<'a> {
     pub(crate) words: Vec<Word>,
     /// Bytes of interest present anywhere in the text, so detectors can skip whole texts.
     pub(crate) present: Present,
+    /// Indices into `words` of the words that contain a digit, in order. Number detectors walk this
+    /// short list instead of every word: a word scan per detector costs more than the detector.
+    pub(crate) digit_words: Vec<u32>,
 }
 
 /// Which marker bytes a text contains.
@@ -103,6 +109,7 @@ const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
 const HASH_MUL: u64 = 0x0000_0100_0000_01b3;
 
 /// FNV-1a over the lower-cased UTF-8 of `s`: the key for context words and gazetteers.
+#[allow(dead_code, reason = "shared helper for detectors on other branches")]
 pub(crate) fn hash_lower(s: &str) -> u64 {
     let mut h = HASH_SEED;
     for ch in s.chars() {
@@ -129,6 +136,7 @@ impl<'a> Doc<'a> {
         let bytes = text.as_bytes();
         let mut words = Vec::with_capacity(bytes.len() / 5 + 1);
         let mut present = Present::default();
+        let mut digit_words = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
@@ -141,6 +149,12 @@ impl<'a> Doc<'a> {
                         b':' => present.colon = true,
                         b'-' => present.dash = true,
                         _ => {}
+                    }
+                    // A literal escape in dumped text ("Street\nPhone: …") ends a line: its letter
+                    // is not part of the next word, so "Phone" is still seen as "Phone".
+                    if b == b'\\' && is_escape_before_word(bytes, i) {
+                        i += 2;
+                        continue;
                     }
                     i += 1;
                     continue;
@@ -209,6 +223,7 @@ impl<'a> Doc<'a> {
             }
             if flags & shape::DIGIT != 0 {
                 present.digit = true;
+                digit_words.push(words.len() as u32);
             }
             words.push(Word {
                 start: start as u32,
@@ -222,10 +237,19 @@ impl<'a> Doc<'a> {
             bytes,
             words,
             present,
+            digit_words,
         }
     }
 
+    /// The words that contain a digit, with their indices in `words`.
+    pub(crate) fn digit_words(&self) -> impl Iterator<Item = (usize, &Word)> + '_ {
+        self.digit_words
+            .iter()
+            .filter_map(|&i| self.words.get(i as usize).map(|w| (i as usize, w)))
+    }
+
     /// The text of a word.
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn word_text(&self, word: &Word) -> &'a str {
         &self.text[word.range()]
     }
@@ -236,6 +260,7 @@ impl<'a> Doc<'a> {
     }
 
     /// Index of the first word that ends after `byte` (the word containing `byte`, or the next one).
+    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn word_index_containing(&self, byte: usize) -> usize {
         self.words.partition_point(|w| (w.end as usize) <= byte)
     }
@@ -267,6 +292,14 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// `\n`, `\r` or `\t` at `at`, followed by a capital letter or a digit (a new line or field).
+fn is_escape_before_word(bytes: &[u8], at: usize) -> bool {
+    matches!(bytes.get(at + 1), Some(b'n' | b'r' | b't'))
+        && bytes
+            .get(at + 2)
+            .is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
 fn utf8_len(first: u8) -> usize {
     match first {
         0xF0..=0xFF => 4,
@@ -290,5 +323,14 @@ mod tests {
         assert!(doc.words[0].is_capitalised());
         assert!(doc.words[2].has(shape::DIGIT) && doc.words[2].has(shape::ALPHA));
         assert!(!doc.present.at);
+        let digit: Vec<usize> = doc.digit_words().map(|(i, _)| i).collect();
+        assert_eq!(digit, [2]);
+    }
+
+    #[test]
+    fn literal_escapes_do_not_glue_to_the_next_word() {
+        let doc = Doc::new(r"Drive\nMobile: 730\nabla");
+        let texts: Vec<&str> = doc.words.iter().map(|w| doc.word_text(w)).collect();
+        assert_eq!(texts, ["Drive", "Mobile", "730", "nabla"]);
     }
 }
