@@ -1,0 +1,971 @@
+//! Values assigned to keys that name a secret: `password = "…"`, `"api_key": "…"`, `DB_PASS=…`,
+//! `--password …`, `secret := …`, `<password>…</password>`, `if ("…" == password)`,
+//! `("api_token", "…")`, `Password=…;` in ODBC strings, and plain "my password is …".
+//!
+//! The automaton reports a key word (`pass`, `key`, `token` …) inside some identifier; the identifier
+//! is expanded around it (at most [`MAX_KEY`] bytes each way), its words are classified, then the
+//! assignment after it is parsed by hand. Two classes of keys:
+//! - *password keys* (`password`, `passwd`, `pwd`, `secret`, `api_key`, `private_key` …) hold a secret
+//!   whatever it looks like: any literal is reported as `PASSWORD_ASSIGNMENT` unless it is a
+//!   placeholder, a template variable or a reference to code;
+//! - *weak keys* (`key`, `token`, `auth`, `credentials` …) hold secrets and much else (ids, names,
+//!   versions): the value must also look random, and is reported as `GENERIC_HIGH_ENTROPY`.
+//!
+//! Keys whose last word is metadata (`…_id`, `…_url`, `…_name`, `…_length` …) or that say `public`
+//! or `csrf` are skipped; keys that name a provider credential go through [`slot`] first.
+//!
+//! Quoting decides what is code. A quoted value is a literal. An unquoted value after `:`, after `=`
+//! without spaces (`.env`, INI, URL queries), after `:=` / `?=` (Make, Go), or after a command-line
+//! flag is a literal too. After `=` with spaces, `=>` or a comparison, source code puts expressions,
+//! so an unquoted value that reads like code (a call, an index, braces, an identifier) is not
+//! reported: `password = get_password()`, `password = DB_PASSWORD`.
+
+use crate::detect::secret::value::{
+    NotSecret, Profile, is_b64_any, looks_like_code, looks_like_name, looks_random, not_secret,
+    run, run_back, split_words,
+};
+use crate::detect::secret::{Out, http, slot, subtype, token};
+
+/// Longest key name looked at, each way from the key word.
+pub(crate) const MAX_KEY: usize = 64;
+/// Longest quoted or unquoted value parsed.
+const MAX_VALUE: usize = 512;
+
+const DETECTOR: &str = "secret-keyword";
+
+/// Remembers where the last key ended so the other key words of one identifier are skipped.
+#[derive(Default)]
+pub(crate) struct State {
+    key_end: usize,
+}
+
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+}
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+fn is_quote(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b'`')
+}
+
+/// A key name split into words (`dbPassword` → db, Password; `SOFTLAYER_API_KEY` → SOFTLAYER, API,
+/// KEY), compared case-insensitively.
+pub(crate) struct Key<'a> {
+    raw: &'a [u8],
+    words: [(u8, u8); 16],
+    n_words: usize,
+    compact: [u8; 2 * MAX_KEY],
+    n_compact: usize,
+    all_caps: bool,
+    /// A command-line flag (`--password`, `-token`).
+    pub(crate) flag: bool,
+}
+
+impl<'a> Key<'a> {
+    pub(crate) fn new(raw: &'a [u8]) -> Key<'a> {
+        let flag = raw.first() == Some(&b'-');
+        let mut key = Key {
+            raw,
+            words: [(0, 0); 16],
+            n_words: 0,
+            compact: [0; 2 * MAX_KEY],
+            n_compact: 0,
+            all_caps: raw.iter().any(u8::is_ascii_uppercase)
+                && !raw.iter().any(u8::is_ascii_lowercase),
+            flag,
+        };
+        let base = raw.as_ptr() as usize;
+        for word in split_words(raw) {
+            if key.n_words == key.words.len() {
+                break;
+            }
+            let start = word.as_ptr() as usize - base;
+            key.words[key.n_words] = (start as u8, (start + word.len()) as u8);
+            key.n_words += 1;
+        }
+        for &b in raw {
+            if b.is_ascii_alphanumeric() && key.n_compact < key.compact.len() {
+                key.compact[key.n_compact] = b.to_ascii_lowercase();
+                key.n_compact += 1;
+            }
+        }
+        key
+    }
+
+    fn words(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        self.words[..self.n_words]
+            .iter()
+            .map(|&(s, e)| &self.raw[usize::from(s)..usize::from(e)])
+    }
+
+    fn word(&self, i: usize) -> Option<&'a [u8]> {
+        self.words[..self.n_words]
+            .get(i)
+            .map(|&(s, e)| &self.raw[usize::from(s)..usize::from(e)])
+    }
+
+    pub(crate) fn has_word(&self, w: &str) -> bool {
+        self.words().any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+    }
+
+    pub(crate) fn has_word_starting(&self, w: &str) -> bool {
+        self.words().any(|x| starts_ci(x, w))
+    }
+
+    fn compact(&self) -> &[u8] {
+        &self.compact[..self.n_compact]
+    }
+
+    pub(crate) fn compact_eq(&self, s: &str) -> bool {
+        self.compact() == s.as_bytes()
+    }
+
+    pub(crate) fn compact_contains(&self, s: &str) -> bool {
+        self.compact().windows(s.len()).any(|w| w == s.as_bytes())
+    }
+
+    /// The key says "password" (not just "secret" or "key").
+    pub(crate) fn names_password(&self) -> bool {
+        self.words().any(is_password_word)
+            || (self.all_caps
+                && ["password", "passwd", "pwd"]
+                    .iter()
+                    .any(|s| self.compact().ends_with(s.as_bytes())))
+    }
+
+    /// One plain word (`password`, `Token`): in prose, not code.
+    fn is_single_word(&self) -> bool {
+        self.n_words == 1 && self.raw.iter().all(u8::is_ascii_alphabetic)
+    }
+
+    fn class(&self) -> Option<Class> {
+        let mut weak = false;
+        for i in 0..self.n_words {
+            let Some(w) = self.word(i) else { break };
+            let next = self.word(i + 1);
+            if is_password_word(w) || is_secret_word(w) {
+                return Some(Class::Password);
+            }
+            let next_is = |s: &str| next.is_some_and(|n| n.eq_ignore_ascii_case(s.as_bytes()));
+            if eq_ci(w, "api") && (next_is("key") || next_is("token") || next_is("secret")) {
+                return Some(Class::Password);
+            }
+            if (eq_ci(w, "private") || eq_ci(w, "client") || eq_ci(w, "master")) && next_is("key") {
+                return Some(Class::Password);
+            }
+            if WEAK_WORDS.iter().any(|s| eq_ci(w, s)) {
+                weak = true;
+            }
+        }
+        if self.all_caps {
+            let c = self.compact();
+            if ["password", "passwd", "pwd", "secret", "apikey"]
+                .iter()
+                .any(|s| c.ends_with(s.as_bytes()))
+            {
+                return Some(Class::Password);
+            }
+            if c.ends_with(b"token") || c.ends_with(b"key") {
+                weak = true;
+            }
+        }
+        weak.then_some(Class::Weak)
+    }
+
+    /// Keys that hold something other than the secret itself.
+    fn excluded(&self) -> bool {
+        if self.words().any(|w| {
+            ["public", "pub", "publishable", "csrf", "xsrf"]
+                .iter()
+                .any(|s| eq_ci(w, s))
+        }) {
+            return true;
+        }
+        let Some(last) = self.n_words.checked_sub(1).and_then(|i| self.word(i)) else {
+            return true;
+        };
+        METADATA_WORDS.iter().any(|s| eq_ci(last, s))
+    }
+
+    fn is_authorization(&self) -> bool {
+        self.compact_eq("authorization") || self.compact_eq("proxyauthorization")
+    }
+}
+
+fn eq_ci(a: &[u8], b: &str) -> bool {
+    a.eq_ignore_ascii_case(b.as_bytes())
+}
+
+fn starts_ci(a: &[u8], prefix: &str) -> bool {
+    a.len() >= prefix.len() && a[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+fn is_password_word(w: &[u8]) -> bool {
+    starts_ci(w, "passw")
+        || ["pass", "pwd", "pw", "passphrase", "passcode"]
+            .iter()
+            .any(|s| eq_ci(w, s))
+}
+
+/// `secret`, `secretKey`, `secrete`, but not the plural (`keyVaultToStoreSecrets`: a place).
+fn is_secret_word(w: &[u8]) -> bool {
+    (starts_ci(w, "secret") && !eq_ci(w, "secrets"))
+        || [
+            "apikey",
+            "apitoken",
+            "privatekey",
+            "clientsecret",
+            "masterkey",
+        ]
+        .iter()
+        .any(|s| eq_ci(w, s))
+}
+
+/// Words that make a key hold a secret some of the time.
+const WEAK_WORDS: &[&str] = &[
+    "key",
+    "token",
+    "auth",
+    "authtoken",
+    "authkey",
+    "credential",
+    "credentials",
+    "creds",
+    "cred",
+    "bearer",
+    "secrets",
+    "accesskey",
+    "accesstoken",
+    "sessiontoken",
+    "jwt",
+    "signature",
+    "sig",
+    "oauth",
+];
+
+/// Last words of keys that hold something about a secret rather than the secret.
+const METADATA_WORDS: &[&str] = &[
+    "id",
+    "ids",
+    "name",
+    "names",
+    "url",
+    "uri",
+    "urls",
+    "href",
+    "link",
+    "endpoint",
+    "host",
+    "path",
+    "file",
+    "files",
+    "filename",
+    "dir",
+    "directory",
+    "length",
+    "len",
+    "size",
+    "type",
+    "types",
+    "kind",
+    "version",
+    "format",
+    "chars",
+    "charset",
+    "str",
+    "field",
+    "fields",
+    "label",
+    "count",
+    "prefix",
+    "suffix",
+    "header",
+    "env",
+    "var",
+    "vars",
+    "variable",
+    "hint",
+    "policy",
+    "provider",
+    "manager",
+    "store",
+    "pattern",
+    "regex",
+    "mode",
+    "algorithm",
+    "alg",
+    "method",
+    "expiry",
+    "expires",
+    "expiration",
+    "ttl",
+    "timeout",
+    "date",
+    "time",
+    "enabled",
+    "required",
+    "rotation",
+    "index",
+    "idx",
+    "location",
+    "ref",
+    "reference",
+    "arn",
+    "param",
+    "parameter",
+    "config",
+    "settings",
+    "option",
+    "options",
+    "placeholder",
+    "example",
+    "description",
+    "desc",
+    "help",
+    "message",
+    "msg",
+    "error",
+    "title",
+    "column",
+    "table",
+    "selector",
+    "strength",
+    "min",
+    "max",
+    "validation",
+    "validator",
+    "rule",
+    "rules",
+    "input",
+    "form",
+    "box",
+    "button",
+    "text",
+    "view",
+    "dialog",
+    "prompt",
+    "source",
+    "src",
+    "owner",
+    "meshing",
+    "pair",
+    "pressed",
+    "frame",
+    "bits",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Password,
+    Weak,
+}
+
+/// How the value is attached to the key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    /// `=`; `spaced` when written with spaces (code style).
+    Assign { spaced: bool },
+    /// `:=`, `::=`, `:::=`, `?=`: Make and Go definitions.
+    Define,
+    /// `:` (YAML, JSON, headers).
+    Colon,
+    /// `=>` (Ruby, PHP, Perl hashes).
+    Arrow,
+    /// `==`, `===`, `!=`, `!==`, either way round.
+    Compare,
+    /// `("key", "value")`.
+    Comma,
+    /// `--password value`.
+    Flag,
+    /// `password "value";`.
+    Bare,
+    /// `<password>value</password>`.
+    Xml,
+    /// "my password is …".
+    Is,
+}
+
+impl Op {
+    /// Operators after which source code puts expressions.
+    fn code_style(self) -> bool {
+        matches!(
+            self,
+            Op::Assign { spaced: true } | Op::Arrow | Op::Compare | Op::Comma | Op::Bare
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Value {
+    start: usize,
+    end: usize,
+    quoted: bool,
+    op: Op,
+}
+
+pub(crate) fn at_keyword(out: &mut Out<'_, '_, '_>, state: &mut State, at: usize, end: usize) {
+    let bytes = out.doc.bytes;
+    if at < state.key_end {
+        return;
+    }
+    let back = run_back(bytes, at, MAX_KEY + 1, is_key_byte);
+    let ahead = run(bytes, end, MAX_KEY + 1, is_key_byte);
+    state.key_end = end + ahead;
+    if back > MAX_KEY || ahead > MAX_KEY {
+        // Inside a long run of identifier characters: a blob, not a key.
+        return;
+    }
+    let mut ks = at - back;
+    let mut ke = end + ahead;
+    // Trailing dots and dashes end sentences and flags, not keys.
+    while ke > ks && matches!(bytes[ke - 1], b'.' | b'-') {
+        ke -= 1;
+    }
+    while ks < at && bytes[ks] == b'.' {
+        ks += 1;
+    }
+    let key = Key::new(&bytes[ks..ke]);
+    let slots = slot::slots(&key);
+    let class = key.class();
+    let authorization = key.is_authorization();
+    if class.is_none() && slots[0].is_none() && !authorization {
+        return;
+    }
+    if authorization {
+        if let Some(value_at) = header_value_start(bytes, ks, ke) {
+            http::authorization(out, value_at);
+        }
+        return;
+    }
+    if npmrc_auth_token(out, &key, ks, ke) {
+        return;
+    }
+    let Some(value) = find_value(bytes, ks, ke, &key, class) else {
+        return;
+    };
+    let Some(text) = out.doc.text.get(value.start..value.end) else {
+        return;
+    };
+    out.judged(value.start, value.end);
+    let raw = text.as_bytes();
+    // A provider slot first: an exact shape is reported, another token-shaped value is not.
+    if slots[0].is_some() {
+        for slot in slots.iter().flatten() {
+            if let Some(score) = slot::judge(slot, raw) {
+                out.emit(value.start, value.end, slot.subtype, score, DETECTOR);
+                return;
+            }
+        }
+        if token_shaped(raw) {
+            return;
+        }
+    }
+    if key.excluded() {
+        return;
+    }
+    let Some(class) = class else { return };
+    if token::has_known_prefix(raw) {
+        return;
+    }
+    if is_vault_token(raw) {
+        out.emit(value.start, value.end, subtype::VAULT_TOKEN, 0.9, DETECTOR);
+        return;
+    }
+    if not_secret(text).is_some() {
+        return;
+    }
+    if value.op == Op::Define && raw.first() == Some(&b'`') {
+        return;
+    }
+    if !value.quoted {
+        if value.op.code_style() && looks_like_code(raw) {
+            return;
+        }
+        if value.op == (Op::Assign { spaced: true })
+            && raw.iter().all(u8::is_ascii_alphanumeric)
+            && !looks_random(raw, 8)
+        {
+            // `password = hunter` in code is a variable.
+            return;
+        }
+        if looks_like_multiword_name(raw) {
+            return;
+        }
+    }
+    let connection = connection_string_context(bytes, ks, &key, value.op);
+    match class {
+        Class::Password => {
+            if text.chars().count() < 4 {
+                return;
+            }
+            let prose = key.is_single_word() && !value.quoted && !matches!(value.op, Op::Flag);
+            if prose && !password_like(raw) {
+                return;
+            }
+            let (subtype, score) = if connection {
+                (subtype::CONNECTION_STRING, 0.9)
+            } else if value.op == Op::Is {
+                (subtype::PASSWORD_ASSIGNMENT, 0.6)
+            } else if value.quoted || !key.is_single_word() {
+                (subtype::PASSWORD_ASSIGNMENT, 0.85)
+            } else {
+                (subtype::PASSWORD_ASSIGNMENT, 0.75)
+            };
+            out.emit(value.start, value.end, subtype, score, DETECTOR);
+        }
+        Class::Weak => {
+            if value.op == Op::Is
+                || !token_shaped(raw)
+                || slot::is_uuid(raw)
+                || is_slug(raw)
+                || looks_like_locator(raw)
+                || looks_like_name(raw)
+                || !looks_random(raw, 10)
+            {
+                return;
+            }
+            out.emit(
+                value.start,
+                value.end,
+                subtype::GENERIC_HIGH_ENTROPY,
+                0.7,
+                DETECTOR,
+            );
+        }
+    }
+}
+
+/// Made of token characters only (no spaces, no punctuation a password would use).
+fn token_shaped(value: &[u8]) -> bool {
+    !value.is_empty()
+        && value
+            .iter()
+            .all(|&b| is_b64_any(b) || matches!(b, b'.' | b'~' | b':'))
+}
+
+/// `s.` + 24 mixed letters and digits: a HashiCorp Vault service token of the old format.
+fn is_vault_token(value: &[u8]) -> bool {
+    value.len() == 26
+        && value.starts_with(b"s.")
+        && value[2..].iter().all(u8::is_ascii_alphanumeric)
+        && Profile::of(&value[2..]).classes() == 3
+}
+
+/// Lower-case words and numbers joined by dashes (`cmp2-qat-1208358310`): a resource name.
+fn is_slug(value: &[u8]) -> bool {
+    value.contains(&b'-')
+        && value
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && value.split(|&b| b == b'-').all(|part| part.len() < 12)
+}
+
+/// Host names, paths, e-mail addresses, versions: things with dots or slashes between words.
+fn looks_like_locator(value: &[u8]) -> bool {
+    if value.contains(&b'@') || value.starts_with(b"/") || value.contains(&b':') {
+        return true;
+    }
+    let dots = value.iter().filter(|&&b| b == b'.').count();
+    dots >= 1 && value.split(|&b| b == b'.').all(|part| part.len() < 16)
+}
+
+/// `real_key`, `db.password`, `ENV_VAR`: two or more words that read as an identifier (a phrase
+/// with spaces is not one).
+fn looks_like_multiword_name(value: &[u8]) -> bool {
+    !value.contains(&b' ') && split_words(value).nth(1).is_some() && looks_like_name(value)
+}
+
+/// A password someone would actually type rather than a word of prose: a digit, a symbol, or
+/// capitals after the first letter.
+fn password_like(value: &[u8]) -> bool {
+    value
+        .iter()
+        .any(|&b| b.is_ascii_digit() || (!b.is_ascii_alphanumeric()))
+        || value.iter().skip(1).any(u8::is_ascii_uppercase)
+}
+
+/// Finds the value after (or, for comparisons, before) the key `ks..ke`.
+fn find_value(
+    bytes: &[u8],
+    ks: usize,
+    ke: usize,
+    key: &Key<'_>,
+    class: Option<Class>,
+) -> Option<Value> {
+    if let Some(value) = forward_value(bytes, ks, ke, key, class) {
+        return Some(value);
+    }
+    reversed_comparison(bytes, ks)
+}
+
+fn forward_value(
+    bytes: &[u8],
+    ks: usize,
+    ke: usize,
+    key: &Key<'_>,
+    class: Option<Class>,
+) -> Option<Value> {
+    let before = ks.checked_sub(1).map(|i| bytes[i]);
+    let key_quote = before.filter(|&b| is_quote(b));
+    let mut i = ke;
+    if let Some(q) = key_quote {
+        if bytes.get(i) == Some(&q) {
+            i += 1;
+        }
+    }
+    // `env['KEY']`, `password[]`, `secrete[25]`.
+    if bytes.get(i) == Some(&b']') {
+        i += 1;
+    }
+    if bytes.get(i) == Some(&b'[') {
+        let n = run(bytes, i + 1, 8, |b| b.is_ascii_digit());
+        if bytes.get(i + 1 + n) == Some(&b']') {
+            i += n + 2;
+        }
+    }
+    let blanks_before = skip_blanks(bytes, &mut i);
+    let op = match bytes.get(i).copied() {
+        Some(b'=') => match bytes.get(i + 1).copied() {
+            Some(b'=') => {
+                i += if bytes.get(i + 2) == Some(&b'=') {
+                    3
+                } else {
+                    2
+                };
+                Op::Compare
+            }
+            Some(b'>') => {
+                i += 2;
+                Op::Arrow
+            }
+            next => {
+                i += 1;
+                Op::Assign {
+                    spaced: blanks_before > 0 && next.is_some_and(is_blank),
+                }
+            }
+        },
+        Some(b'!') if bytes.get(i + 1) == Some(&b'=') => {
+            i += if bytes.get(i + 2) == Some(&b'=') {
+                3
+            } else {
+                2
+            };
+            Op::Compare
+        }
+        Some(b':') => {
+            let colons = run(bytes, i, 3, |b| b == b':');
+            if bytes.get(i + colons) == Some(&b'=') {
+                i += colons + 1;
+                Op::Define
+            } else if colons == 1 && bytes.get(i + 1) != Some(&b'/') {
+                i += 1;
+                Op::Colon
+            } else {
+                return None;
+            }
+        }
+        Some(b'?') if bytes.get(i + 1) == Some(&b'=') => {
+            i += 2;
+            Op::Define
+        }
+        Some(b'>') if before == Some(b'<') && blanks_before == 0 => {
+            i += 1;
+            Op::Xml
+        }
+        Some(b',') if key_quote.is_some() => {
+            i += 1;
+            Op::Comma
+        }
+        Some(b) if blanks_before > 0 => {
+            if key.flag {
+                Op::Flag
+            } else if is_quote(b) || (b == b'@' && bytes.get(i + 1).is_some_and(|&c| is_quote(c))) {
+                Op::Bare
+            } else if class == Some(Class::Password)
+                && key.is_single_word()
+                && followed_by_is(bytes, &mut i)
+            {
+                Op::Is
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    if op != Op::Xml {
+        skip_blanks(bytes, &mut i);
+    }
+    // String prefixes: `@"…"` (Objective-C), `b'…'`, `r"…"`, `u"…"`, `f"…"`, `$"…"` (C#).
+    if matches!(bytes.get(i), Some(b'@' | b'b' | b'r' | b'u' | b'f' | b'$'))
+        && bytes.get(i + 1).is_some_and(|&c| c == b'"' || c == b'\'')
+    {
+        i += 1;
+    }
+    if let Some(&q) = bytes.get(i).filter(|&&b| is_quote(b)) {
+        let (start, end) = quoted(bytes, i, q)?;
+        return Some(Value {
+            start,
+            end,
+            quoted: true,
+            op,
+        });
+    }
+    let start = i;
+    let end = match op {
+        Op::Bare | Op::Comma => return None,
+        Op::Xml => {
+            // `<password>value</password>`: the closing tag must follow, or this is no element
+            // (`<SECRET>_c.jpg` in a URL template).
+            let end = start + run(bytes, start, MAX_VALUE, |b| b != b'<' && b != b'\n');
+            let key_name = &bytes[ks..ke];
+            let closes = bytes.get(end..end + 2) == Some(b"</")
+                && bytes.get(end + 2..end + 2 + key_name.len()) == Some(key_name)
+                && bytes.get(end + 2 + key_name.len()) == Some(&b'>');
+            if !closes {
+                return None;
+            }
+            end
+        }
+        Op::Colon if !key.is_single_word() && class == Some(Class::Password) => {
+            // YAML: the rest of the line is the value, up to a comment.
+            let mut end = start + run(bytes, start, MAX_VALUE, |b| b != b'\n' && b != b'\r');
+            if let Some(hash) = bytes[start..end].windows(2).position(|w| w == b" #") {
+                end = start + hash;
+            }
+            while end > start && is_blank(bytes[end - 1]) {
+                end -= 1;
+            }
+            end
+        }
+        _ => {
+            let stop_at_amp = matches!(ks.checked_sub(1).map(|k| bytes[k]), Some(b'?' | b'&'));
+            let semicolon_ends = connection_string_context(bytes, ks, key, op);
+            start
+                + run(bytes, start, MAX_VALUE, |b| !b.is_ascii_whitespace())
+                    .min(if stop_at_amp {
+                        run(bytes, start, MAX_VALUE, |b| b != b'&' && b != b'#')
+                    } else {
+                        MAX_VALUE
+                    })
+                    .min(if semicolon_ends {
+                        run(bytes, start, MAX_VALUE, |b| b != b';')
+                    } else {
+                        MAX_VALUE
+                    })
+        }
+    };
+    let end = trim_value_end(bytes, start, end, op == Op::Is);
+    (end > start).then_some(Value {
+        start,
+        end,
+        quoted: op == Op::Xml,
+        op,
+    })
+}
+
+/// Strips what ends a statement rather than the value: `,` `;` unmatched quotes and brackets, and
+/// for prose a sentence's full stop.
+fn trim_value_end(bytes: &[u8], start: usize, mut end: usize, prose: bool) -> usize {
+    while end > start {
+        let b = bytes[end - 1];
+        let strip = match b {
+            b',' | b';' | b'"' | b'\'' | b'`' => true,
+            b')' => !bytes[start..end].contains(&b'('),
+            b'.' | b'!' | b'?' | b':' => prose,
+            _ => false,
+        };
+        if !strip {
+            break;
+        }
+        end -= 1;
+    }
+    end
+}
+
+/// After a one-word key in prose: `is` / `was` and the word after it.
+fn followed_by_is(bytes: &[u8], i: &mut usize) -> bool {
+    for word in [&b"is "[..], b"was ", b"IS "] {
+        if bytes.get(*i..*i + word.len()) == Some(word) {
+            *i += word.len();
+            return true;
+        }
+    }
+    false
+}
+
+fn skip_blanks(bytes: &[u8], i: &mut usize) -> usize {
+    let n = run(bytes, *i, 64, is_blank);
+    *i += n;
+    n
+}
+
+/// The string opened by the quote `q` at `open`, on one line, with backslash escapes.
+fn quoted(bytes: &[u8], open: usize, q: u8) -> Option<(usize, usize)> {
+    let start = open + 1;
+    let limit = bytes.len().min(start + MAX_VALUE);
+    let mut j = start;
+    while j < limit {
+        match bytes[j] {
+            b'\n' => return None,
+            b'\\' => j += 2,
+            b if b == q => return Some((start, j)),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// `if ("value" == password)`: the value sits before the key.
+fn reversed_comparison(bytes: &[u8], ks: usize) -> Option<Value> {
+    let mut i = ks;
+    i -= run_back(bytes, i, 8, is_blank);
+    let op_len = run_back(bytes, i, 3, |b| b == b'=' || b == b'!');
+    let op = bytes.get(i - op_len..i)?;
+    if !matches!(op, b"==" | b"===" | b"!=" | b"!==") {
+        return None;
+    }
+    i -= op_len;
+    i -= run_back(bytes, i, 8, is_blank);
+    let close = i.checked_sub(1)?;
+    let q = bytes[close];
+    if !is_quote(q) {
+        return None;
+    }
+    let floor = close.saturating_sub(MAX_VALUE);
+    let mut open = close;
+    while open > floor {
+        open -= 1;
+        match bytes[open] {
+            b'\n' => return None,
+            b if b == q => {
+                return Some(Value {
+                    start: open + 1,
+                    end: close,
+                    quoted: true,
+                    op: Op::Compare,
+                });
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where an `Authorization` header's value starts: after `:` (HTTP, JSON), `=` (code) or `", "`.
+fn header_value_start(bytes: &[u8], ks: usize, ke: usize) -> Option<usize> {
+    let mut i = ke;
+    if bytes.get(i).is_some_and(|&b| is_quote(b)) {
+        i += 1;
+    }
+    if bytes.get(i) == Some(&b']') {
+        i += 1;
+    }
+    skip_blanks(bytes, &mut i);
+    match bytes.get(i) {
+        Some(b':') | Some(b'=') => i += 1,
+        Some(b',') if ks > 0 && is_quote(bytes[ks - 1]) => i += 1,
+        _ => return None,
+    }
+    skip_blanks(bytes, &mut i);
+    Some(i)
+}
+
+/// `//registry.example.org/:_authToken=…` in an `.npmrc`: whatever the value, it is an npm token.
+/// Returns true if the key was such a line (handled, reported or not).
+fn npmrc_auth_token(out: &mut Out<'_, '_, '_>, key: &Key<'_>, ks: usize, ke: usize) -> bool {
+    let bytes = out.doc.bytes;
+    if key.raw != b"_authToken" || ks < 4 || bytes[ks - 1] != b':' || bytes[ks - 2] != b'/' {
+        return false;
+    }
+    // The registry path: `//host/…/` right before `:`, starting a word.
+    let path_len = run_back(bytes, ks - 1, 200, |b| {
+        !b.is_ascii_whitespace() && !is_quote(b)
+    });
+    let path = &bytes[ks - 1 - path_len..ks - 1];
+    let host_ok = path.starts_with(b"//")
+        && path.get(2).is_some_and(|&b| b.is_ascii_alphanumeric())
+        && path.ends_with(b"/");
+    if !host_ok || bytes.get(ke) != Some(&b'=') {
+        return true;
+    }
+    let mut i = ke + 1;
+    skip_blanks(bytes, &mut i);
+    let end = i + run(bytes, i, MAX_VALUE, |b| {
+        !b.is_ascii_whitespace() && !is_quote(b)
+    });
+    let Some(value) = out.doc.text.get(i..end) else {
+        return true;
+    };
+    let score = match not_secret(value) {
+        Some(NotSecret::Template | NotSecret::Empty) => return true,
+        Some(NotSecret::Placeholder) => token::PLACEHOLDER_SCORE,
+        None if value.len() >= 8 => 0.9,
+        None => return true,
+    };
+    out.emit(i, end, subtype::NPM_TOKEN, score, DETECTOR);
+    true
+}
+
+/// `Password=…` inside an ODBC / ADO.NET / JDBC connection string: `;`-separated `Key=value`
+/// pairs with a server or data source before it on the same line.
+fn connection_string_context(bytes: &[u8], ks: usize, key: &Key<'_>, op: Op) -> bool {
+    if op != (Op::Assign { spaced: false })
+        || !(key.compact_eq("password") || key.compact_eq("pwd"))
+    {
+        return false;
+    }
+    let floor = ks.saturating_sub(super::LOOK_BEHIND);
+    let line_start = bytes[floor..ks]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(floor, |p| floor + p + 1);
+    let line = &bytes[line_start..ks];
+    if !line.contains(&b';') && !line.windows(5).any(|w| w.eq_ignore_ascii_case(b"jdbc:")) {
+        return false;
+    }
+    [
+        &b"server="[..],
+        b"data source=",
+        b"host=",
+        b"database=",
+        b"uid=",
+        b"user id=",
+        b"jdbc:",
+        b"dsn=",
+    ]
+    .iter()
+    .any(|marker| {
+        line.windows(marker.len())
+            .any(|w| w.eq_ignore_ascii_case(marker))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_classified_by_their_words() {
+        let class = |k: &str| Key::new(k.as_bytes()).class();
+        assert_eq!(class("db_password"), Some(Class::Password));
+        assert_eq!(class("dbPassword"), Some(Class::Password));
+        assert_eq!(class("apikey_myservice"), Some(Class::Password));
+        assert_eq!(class("api_key"), Some(Class::Password));
+        assert_eq!(class("secrete"), Some(Class::Password));
+        assert_eq!(class("SLAPIKEY"), Some(Class::Password));
+        assert_eq!(class("access_token"), Some(Class::Weak));
+        assert_eq!(class("user_auth"), Some(Class::Weak));
+        assert_eq!(class("keyword"), None);
+        assert_eq!(class("monkeys"), None);
+        assert_eq!(class("passport"), None);
+        assert_eq!(class("author"), None);
+        assert!(Key::new(b"credentialsId").excluded());
+        assert!(Key::new(b"public_key").excluded());
+        assert!(Key::new(b"LLM_SECRET_NAME").excluded());
+        assert!(!Key::new(b"client_secret").excluded());
+    }
+}
