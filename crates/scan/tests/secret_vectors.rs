@@ -136,3 +136,59 @@ fn prose_yields_almost_no_secrets() {
         "more than one finding per thousand prose texts"
     );
 }
+
+/// Speed of the secret detectors on chat-sized texts, printed, not asserted (wall-clock timings
+/// vary with the machine). The best of several rounds is kept, which filters out other load. Run
+/// `cargo test --release -p warden-scan --test secret_vectors -- --nocapture speed`.
+#[test]
+fn speed_on_short_texts() {
+    let texts = texts("bench");
+    if texts.is_empty() {
+        eprintln!("skipped: no {EVAL}/bench texts");
+        return;
+    }
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let secrets = secrets_only();
+    let baseline = Scanner::new(&ScannerConfig {
+        entities: vec![EntityType::EmailAddress],
+        ner: false,
+        ..ScannerConfig::default()
+    })
+    .expect("valid config");
+    let time = |scanner: &Scanner| {
+        let start = std::time::Instant::now();
+        let mut n = 0usize;
+        for t in &texts {
+            n += scanner.scan(t).len();
+        }
+        std::hint::black_box(n);
+        start.elapsed().as_secs_f64()
+    };
+    let rounds = if cfg!(debug_assertions) {
+        1
+    } else {
+        std::env::var("ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(30)
+    };
+    let (mut best_secrets, mut best_baseline) = (f64::MAX, f64::MAX);
+    for _ in 0..rounds {
+        best_secrets = best_secrets.min(time(&secrets));
+        best_baseline = best_baseline.min(time(&baseline));
+    }
+    let mb = bytes as f64 / 1e6;
+    eprintln!(
+        "speed over {} texts ({:.1} kB{}): secrets-only scanner {:.0} MB/s, baseline (normalise + lex + e-mail) {:.0} MB/s, secret detectors alone {:.0} MB/s",
+        texts.len(),
+        bytes as f64 / 1e3,
+        if cfg!(debug_assertions) {
+            ", debug build: not meaningful"
+        } else {
+            ""
+        },
+        mb / best_secrets,
+        mb / best_baseline,
+        mb / (best_secrets - best_baseline).max(1e-9),
+    );
+}

@@ -81,21 +81,23 @@ pub(crate) fn authorization(out: &mut Out<'_, '_, '_>, mut at: usize) {
 }
 
 /// `curl … -u user:password` / `--user user:password` / `--user=…`, with `curl` at most
-/// [`LOOK_BEHIND`] bytes earlier (possibly across `\` line continuations). `at..end` is the
-/// trigger (` -u`, `\t-u` or `--user`).
-pub(crate) fn curl_user(out: &mut Out<'_, '_, '_>, at: usize, end: usize) {
+/// [`LOOK_BEHIND`] bytes earlier (possibly across `\\` line continuations). `at` is where the
+/// automaton found ` -u` (or a tab) or `--u`.
+pub(crate) fn curl_user(out: &mut Out<'_, '_, '_>, at: usize) {
     let bytes = out.doc.bytes;
-    // The option must stand alone: ` -u ` or `--user ` / `--user=`.
-    let mut i = end;
-    match bytes.get(i) {
-        Some(b' ' | b'\t') => i += run(bytes, i, 8, is_blank),
-        Some(b'=') if bytes[at..end].starts_with(b"--") => i += 1,
-        _ => return,
-    }
-    if bytes[at..end].starts_with(b"--") && at > 0 && !bytes[at - 1].is_ascii_whitespace() {
+    // The option stands alone: ` -u ` or ` --user ` / ` --user=`.
+    let long = bytes.get(at..at + 6) == Some(b"--user");
+    let (option_start, option_end) = if long { (at, at + 6) } else { (at + 1, at + 3) };
+    if option_start == 0 || !bytes[option_start - 1].is_ascii_whitespace() {
         return;
     }
-    if !curl_before(bytes, at) {
+    let mut i = option_end;
+    match bytes.get(i) {
+        Some(b' ' | b'\t') => i += run(bytes, i, 8, is_blank),
+        Some(b'=') if long => i += 1,
+        _ => return,
+    }
+    if !curl_before(bytes, option_start) {
         return;
     }
     // The credentials: `user:pass`, `'user:pass'`, `"user":"pass"`, `user:'pass'`.

@@ -24,31 +24,32 @@ const LENIENT: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
-pub(crate) fn at_header(out: &mut Out<'_, '_, '_>, at: usize) {
+/// Parses a JWT starting at `at` (an `eyJ`); returns its end if one was reported.
+pub(crate) fn at_header(out: &mut Out<'_, '_, '_>, at: usize) -> Option<usize> {
     let bytes = out.doc.bytes;
     if !clear_before(bytes, at, is_b64url) {
-        return;
+        return None;
     }
     let header_len = run(bytes, at, MAX_HEADER + 1, is_b64url);
     if header_len > MAX_HEADER || bytes.get(at + header_len) != Some(&b'.') {
-        return;
+        return None;
     }
     let payload_start = at + header_len + 1;
     if bytes.get(payload_start..payload_start + 3) != Some(b"eyJ") {
-        return;
+        return None;
     }
     let budget = MAX_SPAN_BYTES.saturating_sub(header_len + 1);
     let payload_len = run(bytes, payload_start, budget, is_b64url);
     let mut end = payload_start + payload_len;
     if payload_len < 8 || !header_ok(&bytes[at..at + header_len]) {
-        return;
+        return None;
     }
     if bytes.get(end) == Some(&b'.') {
         let budget = MAX_SPAN_BYTES.saturating_sub(end + 1 - at);
         end += 1 + run(bytes, end + 1, budget, is_b64url);
     }
     out.emit(at, end, subtype::JWT, 1.0, DETECTOR);
-    out.cover(end);
+    Some(end)
 }
 
 /// The decoded header is a JSON object (`{…}`) with an `alg` or `typ` member.

@@ -404,6 +404,8 @@ struct Value {
     end: usize,
     quoted: bool,
     op: Op,
+    /// Inside an ODBC / JDBC connection string.
+    connection: bool,
 }
 
 pub(crate) fn at_keyword(out: &mut Out<'_, '_, '_>, state: &mut State, at: usize, end: usize) {
@@ -426,6 +428,9 @@ pub(crate) fn at_keyword(out: &mut Out<'_, '_, '_>, state: &mut State, at: usize
     }
     while ks < at && bytes[ks] == b'.' {
         ks += 1;
+    }
+    if !may_assign(bytes, ks, ke) {
+        return;
     }
     let key = Key::new(&bytes[ks..ke]);
     let slots = slot::slots(&key);
@@ -495,7 +500,7 @@ pub(crate) fn at_keyword(out: &mut Out<'_, '_, '_>, state: &mut State, at: usize
             return;
         }
     }
-    let connection = connection_string_context(bytes, ks, &key, value.op);
+    let connection = value.connection;
     match class {
         Class::Password => {
             if text.chars().count() < 4 {
@@ -699,6 +704,7 @@ fn forward_value(
     if op != Op::Xml {
         skip_blanks(bytes, &mut i);
     }
+    let connection = connection_string_context(bytes, ks, key, op);
     // String prefixes: `@"…"` (Objective-C), `b'…'`, `r"…"`, `u"…"`, `f"…"`, `$"…"` (C#).
     if matches!(bytes.get(i), Some(b'@' | b'b' | b'r' | b'u' | b'f' | b'$'))
         && bytes.get(i + 1).is_some_and(|&c| c == b'"' || c == b'\'')
@@ -712,6 +718,7 @@ fn forward_value(
             end,
             quoted: true,
             op,
+            connection,
         });
     }
     let start = i;
@@ -741,21 +748,24 @@ fn forward_value(
             }
             end
         }
-        _ => {
-            let stop_at_amp = matches!(ks.checked_sub(1).map(|k| bytes[k]), Some(b'?' | b'&'));
-            let semicolon_ends = connection_string_context(bytes, ks, key, op);
+        // `Password=p@ss word;` in a connection string runs to the `;`.
+        _ if connection => {
             start
-                + run(bytes, start, MAX_VALUE, |b| !b.is_ascii_whitespace())
-                    .min(if stop_at_amp {
-                        run(bytes, start, MAX_VALUE, |b| b != b'&' && b != b'#')
-                    } else {
-                        MAX_VALUE
-                    })
-                    .min(if semicolon_ends {
-                        run(bytes, start, MAX_VALUE, |b| b != b';')
-                    } else {
-                        MAX_VALUE
-                    })
+                + run(bytes, start, MAX_VALUE, |b| {
+                    !matches!(b, b';' | b'\n' | b'\r' | b'"' | b'\'')
+                })
+        }
+        _ => {
+            // In a URL query (`?password=…&`), `&` and `#` end the value.
+            let query = matches!(ks.checked_sub(1).map(|k| bytes[k]), Some(b'?' | b'&'));
+            let n = if query {
+                run(bytes, start, MAX_VALUE, |b| {
+                    !b.is_ascii_whitespace() && b != b'&' && b != b'#'
+                })
+            } else {
+                run(bytes, start, MAX_VALUE, |b| !b.is_ascii_whitespace())
+            };
+            start + n
         }
     };
     let end = trim_value_end(bytes, start, end, op == Op::Is);
@@ -764,7 +774,34 @@ fn forward_value(
         end,
         quoted: op == Op::Xml,
         op,
+        connection,
     })
+}
+
+/// A cheap look around the key before any parsing: something after it that can attach a value
+/// (`=`, `:`, `!=`, `?=`, `>`, `,`, a quote, a flag's argument, "is"), or a comparison before it.
+/// Key words in prose are followed by a space and a word and stop here.
+fn may_assign(bytes: &[u8], ks: usize, ke: usize) -> bool {
+    let mut i = ke;
+    i += run(bytes, i, 8, |b| {
+        matches!(b, b'"' | b'\'' | b'`' | b']' | b'[') || b.is_ascii_digit()
+    });
+    let blanks = run(bytes, i, 64, is_blank);
+    let next = bytes.get(i + blanks).copied();
+    let attaches = matches!(
+        next,
+        Some(b'=' | b':' | b'!' | b'?' | b'>' | b',' | b'"' | b'\'' | b'`' | b'@')
+    ) || (blanks > 0 && bytes.get(ks) == Some(&b'-'))
+        || (blanks > 0
+            && [&b"is "[..], b"was ", b"IS "]
+                .iter()
+                .any(|w| bytes.get(i + blanks..i + blanks + w.len()) == Some(*w)));
+    if attaches {
+        return true;
+    }
+    // `"…" == key`: a comparison operator just before the key.
+    let before = ks - run_back(bytes, ks, 8, is_blank);
+    before >= 2 && bytes[before - 1] == b'=' && matches!(bytes[before - 2], b'=' | b'!')
 }
 
 /// Strips what ends a statement rather than the value: `,` `;` unmatched quotes and brackets, and
@@ -847,6 +884,7 @@ fn reversed_comparison(bytes: &[u8], ks: usize) -> Option<Value> {
                     end: close,
                     quoted: true,
                     op: Op::Compare,
+                    connection: false,
                 });
             }
             _ => {}

@@ -88,19 +88,19 @@ pub(crate) fn at_begin(out: &mut Out<'_, '_, '_>, state: &mut State, at: usize) 
         if same && bytes_between_ok(bytes, body_start, end_at) {
             let end = end_label_end + 5;
             out.emit(at, end, subtype::PRIVATE_KEY, 1.0, DETECTOR);
-            out.cover(end);
+            out.cover(at, end);
             return;
         }
         if same {
             // A stub: a complete block without key material.
-            out.cover(end_label_end + 5);
+            out.cover(at, end_label_end + 5);
             return;
         }
     }
     // No END: report the BEGIN line and the base64 lines after it.
     let end = truncated_body_end(bytes, body_start, limit);
     out.emit(at, end, subtype::PRIVATE_KEY, 1.0, DETECTOR);
-    out.cover(end);
+    out.cover(at, end);
 }
 
 fn trim(mut s: &[u8]) -> &[u8] {

@@ -1,33 +1,65 @@
-//! Tokens recognised by shape rather than by a distinctive prefix, found from the document's words
-//! (runs of letters and digits, already lexed for every detector): Discord bot tokens, Twilio keys,
-//! Artifactory `AP…` passwords, Mailchimp keys, Telegram bot tokens, Facebook app tokens; plus
-//! Azure AD client secrets (found from their `Q~`), and high-entropy strings in quotes or after
-//! `=` with no key word at all.
+//! The word pass: provider tokens and JWTs found from the words the document was lexed into (runs
+//! of letters and digits), by prefix (`ghp` + `_`, `xoxb` + `-`, `AKIA…`, `eyJ…`) or by shape:
+//! Discord bot tokens, Twilio keys, Artifactory `AP…` passwords, Mailchimp keys, Telegram bot
+//! tokens, Facebook app tokens; and high-entropy strings in quotes or after `=` with no key word at
+//! all. Azure AD client secrets are found from their `Q~` by the automaton.
 //!
-//! Most words are short; every check starts with the word's length and first bytes.
+//! Prose words are short and followed by a space: two checks dismiss them.
 
-use crate::detect::secret::token::{PLACEHOLDER_SCORE, has_known_prefix};
+use crate::detect::secret::token::{PLACEHOLDER_SCORE, PrefixIndex, has_known_prefix};
 use crate::detect::secret::value::{
     Profile, clear_after, clear_before, is_alnum, is_b64_any, is_b64url, is_filler, is_hex,
     is_hex_lower, looks_random, open_after, open_before, run, run_back,
 };
-use crate::detect::secret::{Out, slot, subtype};
+use crate::detect::secret::{Out, jwt, slot, subtype};
 
 const DETECTOR: &str = "secret-shape";
 
-/// Shortest word that can start any format here (Telegram ids have 8 digits).
+/// Shortest word that can start a format found by shape (Telegram ids have 8 digits).
 const MIN_WORD: usize = 8;
 
-pub(crate) fn scan_words(out: &mut Out<'_, '_, '_>) {
+pub(crate) fn scan_words(out: &mut Out<'_, '_, '_>, prefixes: &PrefixIndex) {
     let doc = out.doc;
     let bytes = doc.bytes;
     let mut skip_until = 0usize;
+    let mut covered = 0usize;
     for word in &doc.words {
         let (start, end) = (word.start as usize, word.end as usize);
-        if word.len() < MIN_WORD || start < skip_until {
+        if start < skip_until {
             continue;
         }
         let next = bytes.get(end).copied();
+        let joined = matches!(next, Some(b'_' | b'-' | b'.' | b'~'));
+        if !joined && end - start < MIN_WORD {
+            continue;
+        }
+        // Inside a private key or another whole token found by the first pass.
+        while out.covered.get(covered).is_some_and(|&(_, e)| e <= start) {
+            covered += 1;
+        }
+        if out.covered.get(covered).is_some_and(|&(s, _)| s <= start) {
+            continue;
+        }
+        if let Some((token_start, parsed, score)) = prefixes.at_word(bytes, start, end) {
+            out.emit(
+                token_start,
+                parsed.end,
+                parsed.subtype,
+                score,
+                "secret-token",
+            );
+            skip_until = parsed.end;
+            continue;
+        }
+        if bytes[start..end].starts_with(b"eyJ") {
+            if let Some(jwt_end) = jwt::at_header(out, start) {
+                skip_until = jwt_end;
+                continue;
+            }
+        }
+        if end - start < MIN_WORD {
+            continue;
+        }
         let found = match next {
             Some(b'.') => discord(out, end),
             Some(b':') => telegram(out, start, end),
@@ -300,5 +332,5 @@ pub(crate) fn azure_client_secret(out: &mut Out<'_, '_, '_>, at: usize) {
         return;
     }
     out.emit(start, end, subtype::AZURE_AD_CLIENT_SECRET, 1.0, DETECTOR);
-    out.cover(end);
+    out.cover(start, end);
 }

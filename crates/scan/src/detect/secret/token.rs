@@ -340,6 +340,101 @@ pub(crate) static FORMATS: &[Format] = &[
     custom("_mmk", MAXMIND_LICENSE_KEY, maxmind),
 ];
 
+/// The formats by the word they start with, built once with the detector.
+///
+/// Most prefixes are a word and a separator (`ghp` + `_`, `sk` + `-`,
+/// `github` + `_pat_`): they are filed under the first byte and the length of that word, so a word
+/// of prose is dismissed without comparing bytes. Prefixes of letters and digits only (`AKIA`,
+/// `dapi`, `xox`) are filed under their first byte and tried on long or joined words. A prefix that
+/// starts with punctuation (`.atlasv1.`, `_mmk`) is filed under the word after it and matched from
+/// the byte before.
+#[derive(Debug)]
+pub(crate) struct PrefixIndex {
+    /// `[first byte][word length]`, for prefixes that are a word then a separator.
+    exact: Vec<Vec<usize>>,
+    /// `[first byte]`, for prefixes made of letters and digits only.
+    starts: Vec<Vec<usize>>,
+}
+
+/// Longest word part of a prefix (`GR1348941`, `bedrock`, `github`).
+const MAX_PREFIX_WORD: usize = 16;
+
+impl PrefixIndex {
+    pub(crate) fn new() -> PrefixIndex {
+        let mut exact = vec![Vec::new(); 128 * MAX_PREFIX_WORD];
+        let mut starts = vec![Vec::new(); 128];
+        for (i, format) in FORMATS.iter().enumerate() {
+            let p = format.prefix.as_bytes();
+            let lead = usize::from(!p[0].is_ascii_alphanumeric());
+            let word = p[lead..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
+            let first = usize::from(p[lead]);
+            if lead + word == p.len() {
+                if let Some(slot) = starts.get_mut(first) {
+                    slot.push(i);
+                }
+            } else if let Some(slot) = exact.get_mut(first * MAX_PREFIX_WORD + word) {
+                slot.push(i);
+            }
+        }
+        PrefixIndex { exact, starts }
+    }
+
+    /// Parses a token whose prefix starts the word `word_start..word_end` (or one byte before it,
+    /// for prefixes that start with punctuation). Returns the span start, the token and its score.
+    pub(crate) fn at_word(
+        &self,
+        bytes: &[u8],
+        word_start: usize,
+        word_end: usize,
+    ) -> Option<(usize, Parsed, f32)> {
+        let first = usize::from(*bytes.get(word_start)?);
+        let len = word_end - word_start;
+        let joined = matches!(bytes.get(word_end), Some(b'_' | b'-' | b'.' | b'~'));
+        let exact = if joined && len < MAX_PREFIX_WORD {
+            self.exact
+                .get(first * MAX_PREFIX_WORD + len)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+        } else {
+            &[]
+        };
+        // Alphanumeric prefixes start long words (`AKIA` + 16) or words cut by a separator
+        // (`AIzaSy…-…`, `xoxb-`).
+        let starts = if joined || len >= 12 {
+            self.starts
+                .get(first)
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+        } else {
+            &[]
+        };
+        for &index in exact.iter().chain(starts) {
+            let prefix = FORMATS[index].prefix.as_bytes();
+            if prefix.len() > len + 1 && prefix[0].is_ascii_alphanumeric() && !joined {
+                continue;
+            }
+            let at = if prefix[0].is_ascii_alphanumeric() {
+                word_start
+            } else {
+                match word_start.checked_sub(1) {
+                    Some(at) => at,
+                    None => continue,
+                }
+            };
+            if !bytes[at..].starts_with(prefix) {
+                continue;
+            }
+            if let Some((parsed, score)) = parse(bytes, index, at) {
+                return Some((span_start(index, at), parsed, score));
+            }
+        }
+        None
+    }
+}
+
 /// Parses the token whose prefix (format `index` of [`FORMATS`]) starts at `at`.
 pub(crate) fn parse(bytes: &[u8], index: usize, at: usize) -> Option<(Parsed, f32)> {
     let format = FORMATS.get(index)?;
@@ -399,10 +494,10 @@ pub(crate) fn parse(bytes: &[u8], index: usize, at: usize) -> Option<(Parsed, f3
 pub(crate) fn has_known_prefix(value: &[u8]) -> bool {
     FORMATS.iter().any(|f| {
         let p = f.prefix.as_bytes();
-        p.len() >= 4
+        value.starts_with(p)
+            && p.len() >= 4
             && p.iter().any(|&b| matches!(b, b'_' | b'-' | b'.' | b'~'))
             && !matches!(p[0], b'.' | b'_')
-            && value.starts_with(p)
     })
 }
 
@@ -1215,6 +1310,13 @@ fn maxmind(bytes: &[u8], at: usize, body_start: usize) -> Option<Parsed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_prefix_is_indexed() {
+        let index = PrefixIndex::new();
+        let n: usize = index.exact.iter().chain(&index.starts).map(Vec::len).sum();
+        assert_eq!(n, FORMATS.len());
+    }
 
     #[test]
     fn no_prefix_is_a_prefix_of_another() {

@@ -101,12 +101,20 @@ pub(crate) struct Profile {
 impl Profile {
     pub(crate) fn of(value: &[u8]) -> Profile {
         let mut counts = [0u16; 256];
+        // The distinct bytes in order of appearance, so the entropy sum visits only those.
+        let mut seen = [0u8; 256];
+        let mut n_seen = 0usize;
         let mut profile = Profile {
             len: value.len(),
             ..Profile::default()
         };
         for &b in value {
-            counts[b as usize] = counts[b as usize].saturating_add(1);
+            let count = &mut counts[usize::from(b)];
+            if *count == 0 {
+                seen[n_seen] = b;
+                n_seen += 1;
+            }
+            *count = count.saturating_add(1);
             if b.is_ascii_uppercase() {
                 profile.upper += 1;
             } else if b.is_ascii_lowercase() {
@@ -119,14 +127,13 @@ impl Profile {
         }
         let len = value.len().max(1) as f32;
         let mut entropy = 0.0f32;
-        for &count in &counts {
-            if count > 0 {
-                profile.distinct += 1;
-                profile.top = profile.top.max(usize::from(count));
-                let p = f32::from(count) / len;
-                entropy -= p * p.log2();
-            }
+        for &b in &seen[..n_seen] {
+            let count = counts[usize::from(b)];
+            profile.top = profile.top.max(usize::from(count));
+            let p = f32::from(count) / len;
+            entropy -= p * p.log2();
         }
+        profile.distinct = n_seen;
         profile.entropy = entropy;
         profile.wordy = wordy_letters(value);
         profile
@@ -355,8 +362,11 @@ pub(crate) fn not_secret(value: &str) -> Option<NotSecret> {
     if is_filler(bytes) {
         return Some(NotSecret::Placeholder);
     }
-    let lower = value.to_ascii_lowercase();
-    if PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m)) {
+    if PLACEHOLDER_MARKERS.iter().any(|m| {
+        bytes
+            .windows(m.len())
+            .any(|w| w.eq_ignore_ascii_case(m.as_bytes()))
+    }) {
         return Some(NotSecret::Placeholder);
     }
     if only_placeholder_words(value) {
