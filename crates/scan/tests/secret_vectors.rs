@@ -3,6 +3,9 @@
 //! against ordinary prose, which should yield no secrets. Skipped, with a message, when the shared
 //! evaluation data is absent.
 
+// A test crate: helpers outside `#[test]` functions may print and fail loudly too.
+#![allow(clippy::expect_used, clippy::print_stderr)]
+
 use std::path::Path;
 
 use warden_scan::{EntityType, Scanner, ScannerConfig};
@@ -89,10 +92,10 @@ fn texts(dir: &str) -> Vec<String> {
             continue;
         };
         for line in text.lines() {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(line) {
-                if let Some(t) = v.get("text").and_then(|t| t.as_str()) {
-                    out.push(t.to_owned());
-                }
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(line)
+                && let Some(t) = v.get("text").and_then(|t| t.as_str())
+            {
+                out.push(t.to_owned());
             }
         }
     }

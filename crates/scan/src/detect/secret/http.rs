@@ -189,3 +189,84 @@ fn value_end(bytes: &[u8], p: usize) -> Option<usize> {
         _ => Some(p + run(bytes, p, 512, |b| !b.is_ascii_whitespace())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::secret::testing::{check, none};
+
+    const B: &str = "HTTP_BASIC_AUTH";
+
+    #[test]
+    fn authorization_headers() {
+        check(
+            "curl -H 'Authorization: Basic YWxhZGRpbjpvcGVuc2VzYW1l'",
+            &[(B, "YWxhZGRpbjpvcGVuc2VzYW1l")],
+        );
+        check(
+            "Authorization: Bearer gc3zRucmghCTw8Dn9zLF36oH",
+            &[("BEARER_TOKEN", "gc3zRucmghCTw8Dn9zLF36oH")],
+        );
+        check(
+            "\"Authorization\": \"Token 3f2a1c9e-4b7d-4e2a-9c1f-7a8b6d5e4c3b\"",
+            &[("BEARER_TOKEN", "3f2a1c9e-4b7d-4e2a-9c1f-7a8b6d5e4c3b")],
+        );
+        check(
+            "headers[\"Authorization\"] = \"sha256~bRLFnzd5@=-.a+/hgdS\"",
+            &[("BEARER_TOKEN", "sha256~bRLFnzd5@=-.a+/hgdS")],
+        );
+        // A provider token in the header is reported as that token.
+        check(
+            "Authorization: Bearer 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",
+            &[(
+                "OPENAI_API_KEY",
+                "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",
+            )],
+        );
+        none(&[
+            "Authorization: Bearer XXXXXXXXXXXX",
+            "Authorization: Bearer <token>",
+            "Authorization: Bearer $API_KEY",
+            "Authorization: Bearer $(gcloud auth print-access-token)",
+            "Authorization: Basic ...",
+            "Authorization: Token **********",
+            "without authorization from the owner",
+        ]);
+    }
+
+    #[test]
+    fn curl_user_options() {
+        check(
+            "curl -u elastic:P@ssw0rd$1 https://localhost:9200",
+            &[(B, "P@ssw0rd$1")],
+        );
+        check(
+            "curl -s --user 'api:K9x!v2Lpq' https://api.example.com",
+            &[(B, "K9x!v2Lpq")],
+        );
+        check(
+            "curl --user=deploy:K9x!v2Lpq https://x",
+            &[(B, "K9x!v2Lpq")],
+        );
+        check(
+            "curl -X POST \\\n  -d 'a=b' \\\n  -u developer:yqDVtkqPECriaLRi",
+            &[(B, "yqDVtkqPECriaLRi")],
+        );
+        check(
+            "curl -u \"gc3zRucmghCTw8Dn:\" https://api.stripe.com",
+            &[(B, "gc3zRucmghCTw8Dn")],
+        );
+        check(
+            "curl --user kevin:'pRf7vG2h1L8nQkW9' -X PATCH",
+            &[(B, "pRf7vG2h1L8nQkW9")],
+        );
+        none(&[
+            "curl -i -u 'test:test'",
+            "curl -u <user:password> https://test.com/endpoint",
+            "curl -u \"$USER:$PASS\" https://x",
+            "curl -u \"${username}:${password}\"",
+            "curl --user \"xxx:yyy\"",
+            "git push -u origin main:release",
+            "sudo -u postgres psql",
+        ]);
+    }
+}

@@ -70,6 +70,33 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::secret::testing::{check, none};
+
+    const HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+    const PAYLOAD: &str = "eyJzdWIiOiIxMjM0IiwibmFtZSI6IkFkYSJ9";
+    const SIG: &str = "gk3ySL2HlV3BIx6n9y7g3pJBRooxhZeQRJPhvROjvIs";
+
+    #[test]
+    fn tokens_with_or_without_signature() {
+        let full = format!("{HEADER}.{PAYLOAD}.{SIG}");
+        check(&format!("Authorization: Bearer {full}"), &[("JWT", &full)]);
+        check(&format!("?access_token={full}&x=1"), &[("JWT", &full)]);
+        let unsigned = format!("{HEADER}.{PAYLOAD}");
+        check(&unsigned, &[("JWT", &unsigned)]);
+        let none_alg = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0ZXN0LXVzZXIifQ.";
+        check(&format!("\"{none_alg}\""), &[("JWT", none_alg)]);
+    }
+
+    #[test]
+    fn look_alikes_are_not_tokens() {
+        none(&[
+            &format!("{HEADER}"),
+            "eyJAAAA.eyJBBB",
+            "eyJBB.eyJCC.eyJDDDD",
+            "bm90X3ZhbGlkX2pzb25fYXRfYWxs.bm90X3ZhbGlkX2pzb25fYXRfYWxs.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+            &format!("x{HEADER}.{PAYLOAD}.{SIG}"),
+        ]);
+    }
 
     #[test]
     fn headers_must_decode_to_objects_naming_alg_or_typ() {

@@ -406,6 +406,8 @@ struct Value {
     op: Op,
     /// Inside an ODBC / JDBC connection string.
     connection: bool,
+    /// Quoted with backticks: a command substitution in shell (`KEY=`…``), a string elsewhere.
+    backtick: bool,
 }
 
 pub(crate) fn at_keyword(out: &mut Out<'_, '_, '_>, state: &mut State, at: usize, end: usize) {
@@ -482,7 +484,8 @@ pub(crate) fn at_keyword(out: &mut Out<'_, '_, '_>, state: &mut State, at: usize
     if not_secret(text).is_some() {
         return;
     }
-    if value.op == Op::Define && raw.first() == Some(&b'`') {
+    if value.backtick && value.op == (Op::Assign { spaced: false }) {
+        // `KEY=`cmd`` runs a command: the secret is elsewhere.
         return;
     }
     if !value.quoted {
@@ -616,10 +619,10 @@ fn forward_value(
     let before = ks.checked_sub(1).map(|i| bytes[i]);
     let key_quote = before.filter(|&b| is_quote(b));
     let mut i = ke;
-    if let Some(q) = key_quote {
-        if bytes.get(i) == Some(&q) {
-            i += 1;
-        }
+    if let Some(q) = key_quote
+        && bytes.get(i) == Some(&q)
+    {
+        i += 1;
     }
     // `env['KEY']`, `password[]`, `secrete[25]`.
     if bytes.get(i) == Some(&b']') {
@@ -719,6 +722,7 @@ fn forward_value(
             quoted: true,
             op,
             connection,
+            backtick: q == b'`',
         });
     }
     let start = i;
@@ -775,6 +779,7 @@ fn forward_value(
         quoted: op == Op::Xml,
         op,
         connection,
+        backtick: false,
     })
 }
 
@@ -885,6 +890,7 @@ fn reversed_comparison(bytes: &[u8], ks: usize) -> Option<Value> {
                     quoted: true,
                     op: Op::Compare,
                     connection: false,
+                    backtick: q == b'`',
                 });
             }
             _ => {}
@@ -985,6 +991,130 @@ fn connection_string_context(bytes: &[u8], ks: usize, key: &Key<'_>, op: Op) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::secret::testing::{check, none};
+
+    const P: &str = "PASSWORD_ASSIGNMENT";
+    const G: &str = "GENERIC_HIGH_ENTROPY";
+
+    #[test]
+    fn assignments_in_every_syntax() {
+        for (text, value) in [
+            ("password = \"hunter2!x\"", "hunter2!x"),
+            ("password: 'correct horse battery'", "correct horse battery"),
+            ("\"password\": \"s3cr3t-Pa55\"", "s3cr3t-Pa55"),
+            ("DB_PASSWORD=Tr0ub4dor&3", "Tr0ub4dor&3"),
+            ("db_pass := kq8#Lm2x", "kq8#Lm2x"),
+            ("export MYSQL_PWD=\"w0rd!pass\"", "w0rd!pass"),
+            ("mysql --password=K9x!v2Lp -u root", "K9x!v2Lp"),
+            ("login --password K9x!v2Lp", "K9x!v2Lp"),
+            ("$config['password'] = 'K9x!v2Lp';", "K9x!v2Lp"),
+            ("NSString *password = @\"K9x!v2Lp\";", "K9x!v2Lp"),
+            ("if (\"K9x!v2Lp\" == password) {", "K9x!v2Lp"),
+            ("if (password !== 'K9x!v2Lp') {", "K9x!v2Lp"),
+            ("<password>K9x!v2Lp</password>", "K9x!v2Lp"),
+            ("setenv(\"API_KEY\", \"K9x!v2Lp\")", "K9x!v2Lp"),
+            ("password \"K9x!v2Lp\";", "K9x!v2Lp"),
+            ("my password is K9x!v2Lp.", "K9x!v2Lp"),
+            (
+                "aws_secret_access_key: value with quotes and spaces",
+                "value with quotes and spaces",
+            ),
+        ] {
+            check(text, &[(P, value)]);
+        }
+    }
+
+    #[test]
+    fn weak_keys_need_random_values() {
+        check(
+            "access_token: gc3zRucmghCTw8Dn9zLF36oHEN3NTvODZX6VaLVm",
+            &[(G, "gc3zRucmghCTw8Dn9zLF36oHEN3NTvODZX6VaLVm")],
+        );
+        check(
+            "\"auth\": \"b040bba5817b977fd5b42df8091174f6c413363853a7ee6d01210b24cabb927d\"",
+            &[(
+                G,
+                "b040bba5817b977fd5b42df8091174f6c413363853a7ee6d01210b24cabb927d",
+            )],
+        );
+        check(
+            "token: s.ZC9Ecf4M5g9o34Q6RkzGs1j0",
+            &[("VAULT_TOKEN", "s.ZC9Ecf4M5g9o34Q6RkzGs1j0")],
+        );
+        none(&[
+            "token: expired",
+            "key = SalesResults-1.2",
+            "\"bucket_key\": \"SalesResults-1.2\"",
+            "session_token = 3f2a1c9e-4b7d-4e2a-9c1f-7a8b6d5e4c3b",
+            "keyVault: cmp2-qat-1208358310",
+            "schemaKey = 'DOC_Vector_5_32'",
+            "KeyPair = X25519.KeyPair",
+        ]);
+    }
+
+    #[test]
+    fn placeholders_references_and_code_are_not_passwords() {
+        none(&[
+            "password = \"\"",
+            "password: ${DB_PASSWORD}",
+            "password = \"changeme\"",
+            "password = \"<your password>\"",
+            "password: \"****\"",
+            "password = \"xxxxxxxx\"",
+            "password = get_password()",
+            "password = self.password",
+            "password = DB_PASSWORD",
+            "password => $password",
+            "password: real_key",
+            "PuttyPassword=0",
+            "some_key = \"real_secret\"",
+            "private_key \"unterminated';",
+            "password_hint = \"the dog's name\"",
+            "public_key = \"gc3zRucmghCTw8Dn9zLF36oHEN3NTvODZX6VaLVm\"",
+            "credentialsId: 'ff083f76-7804-4ef1-80e4-fe975bb9141b'",
+            "Password: must be at least 8 characters",
+            "The passport is valid. Keys: none.",
+            "GITHUB_API_KEY=\nDYNATRACE_API_KEY=",
+            "<SECRET>_c.jpg",
+            "PASSWORD=`cat /run/secrets/db`",
+        ]);
+    }
+
+    #[test]
+    fn connection_strings_and_provider_slots() {
+        check(
+            "Server=db.local;Database=app;User Id=sa;Password=p@ss word 9;",
+            &[("CONNECTION_STRING", "p@ss word 9")],
+        );
+        check(
+            "jdbc:sqlserver://db:1433;databaseName=app;user=sa;password=K9x!v2Lp",
+            &[("CONNECTION_STRING", "K9x!v2Lp")],
+        );
+        check(
+            "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=3elV82/ozvXdyv6IUxfEpr+v0ov7OVcI+Nqnt/9ZHqEit/9NjCc3Ij+UI84r2rMppIZKJHSzR6V1IyVEQ/8DDQ==;",
+            &[(
+                "AZURE_STORAGE_KEY",
+                "3elV82/ozvXdyv6IUxfEpr+v0ov7OVcI+Nqnt/9ZHqEit/9NjCc3Ij+UI84r2rMppIZKJHSzR6V1IyVEQ/8DDQ==",
+            )],
+        );
+        check(
+            "aws_secret_access_key = wEZc3IU3f0OWdtNuMVaWXBUcgc3zRucmghCTw8Dn",
+            &[(
+                "AWS_SECRET_ACCESS_KEY",
+                "wEZc3IU3f0OWdtNuMVaWXBUcgc3zRucmghCTw8Dn",
+            )],
+        );
+        // A token-shaped value of another shape in a provider slot is a made-up example.
+        none(&["aws_secret_access_key = \"wEZc3IU3f0OWdtNuMVaWXBUcgc3zRucmghCTw8Dnx\""]);
+        check(
+            "//registry.npmjs.org/:_authToken=3f2a1c9e-4b7d-4e2a-9c1f-7a8b6d5e4c3b",
+            &[("NPM_TOKEN", "3f2a1c9e-4b7d-4e2a-9c1f-7a8b6d5e4c3b")],
+        );
+        none(&[
+            "_authToken=3f2a1c9e-4b7d-4e2a-9c1f-7a8b6d5e4c3b",
+            "//registry.npmjs.org/:_authToken=${NPM_TOKEN}",
+        ]);
+    }
 
     #[test]
     fn keys_are_classified_by_their_words() {

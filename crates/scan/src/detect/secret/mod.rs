@@ -279,3 +279,104 @@ mod tests {
         }
     }
 }
+
+/// What the data-driven tests of every secret module use.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::OnceLock;
+
+    use crate::{EntityType, Finding, Scanner, ScannerConfig};
+
+    /// A scanner for secrets only, built once.
+    pub(crate) fn scanner() -> &'static Scanner {
+        static SCANNER: OnceLock<Scanner> = OnceLock::new();
+        SCANNER.get_or_init(|| {
+            Scanner::new(&ScannerConfig {
+                entities: vec![EntityType::Secret],
+                ner: false,
+                ..ScannerConfig::default()
+            })
+            .unwrap()
+        })
+    }
+
+    pub(crate) fn scan(text: &str) -> Vec<Finding> {
+        scanner().scan(text)
+    }
+
+    /// Asserts the secrets found in `text`, in order, as (subtype, matched text).
+    #[track_caller]
+    pub(crate) fn check(text: &str, expect: &[(&str, &str)]) {
+        let found: Vec<(&str, &str)> = scan(text)
+            .iter()
+            .map(|f| (f.subtype.unwrap_or("?"), f.value(text)))
+            .collect();
+        assert_eq!(found, expect, "in {text:?}");
+    }
+
+    /// Asserts that nothing is found in each of `texts`.
+    #[track_caller]
+    pub(crate) fn none(texts: &[&str]) {
+        for text in texts {
+            check(text, &[]);
+        }
+    }
+
+    /// The score of the only finding in `text`.
+    #[track_caller]
+    pub(crate) fn score(text: &str) -> f32 {
+        let found = scan(text);
+        assert_eq!(found.len(), 1, "in {text:?}: {found:?}");
+        found[0].score
+    }
+}
+
+#[cfg(test)]
+mod unicode_tests {
+    use super::testing::{check, scan};
+
+    const TOKEN: &str = "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";
+
+    #[test]
+    fn tokens_glued_to_other_scripts_are_found_with_code_point_offsets() {
+        for (before, after) in [
+            ("密钥是", "，请保密"),
+            ("🔑", "🙈"),
+            ("ключ: ", " — спасибо"),
+            ("e\u{301} ", " n\u{303}"),
+            ("مفتاح ", " هنا"),
+        ] {
+            let text = format!("{before}{TOKEN}{after}");
+            let found = scan(&text);
+            assert_eq!(found.len(), 1, "{text:?}");
+            let start = before.chars().count();
+            assert_eq!(
+                (found[0].start, found[0].end),
+                (start, start + TOKEN.len()),
+                "{text:?}"
+            );
+            assert_eq!(found[0].value(&text), TOKEN);
+        }
+    }
+
+    #[test]
+    fn invisible_characters_inside_a_token_do_not_hide_it() {
+        // A zero-width space in the middle: normalisation removes it, the finding covers it.
+        let text = format!("token {}\u{200B}{}", &TOKEN[..10], &TOKEN[10..]);
+        let found = scan(&text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].value(&text).replace('\u{200B}', ""), TOKEN);
+    }
+
+    #[test]
+    fn passwords_with_non_ascii_characters() {
+        check(
+            "password = \"contraseña-Ñandú-42\"",
+            &[("PASSWORD_ASSIGNMENT", "contraseña-Ñandú-42")],
+        );
+        check(
+            "пароль: \"x\", password: Zürich#2024!",
+            &[("PASSWORD_ASSIGNMENT", "Zürich#2024!")],
+        );
+    }
+}

@@ -37,10 +37,10 @@ const END: &[u8] = b"-----END";
 impl State {
     /// The first `-----END` at or after `from`, below `limit`.
     fn next_end(&mut self, haystack: &[u8], from: usize, limit: usize) -> Option<usize> {
-        if let Some(found) = self.found {
-            if found >= from {
-                return (found < limit).then_some(found);
-            }
+        if let Some(found) = self.found
+            && found >= from
+        {
+            return (found < limit).then_some(found);
         }
         let start = from.max(self.searched_until);
         let limit = limit.min(haystack.len());
@@ -167,4 +167,87 @@ fn is_armour_header(line: &[u8]) -> bool {
         && line[..colon]
             .iter()
             .all(|&b| b.is_ascii_alphabetic() || b == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::secret::testing::{check, none};
+
+    const BODY: &str = "EjS0g/oIxGjeQ/R5ae4smhlehaNjAHMy8PmVnKhLxQaMdMQ8Hti6lE7VJsReY7fY\n85wA7R2zEpjvjH0j7bP39O6pP7LvvCkXSZnEBA+WXbdK+R2opH7GK4mbB9i2eVNG\nlWzvgq4wRDprezIz9DJY4VYxVgNGmUKie9ICWK14ypDptWAS4GUPnL7ogo+ZMPWg\neRkgeFXX";
+
+    #[test]
+    fn complete_blocks_from_begin_to_end() {
+        for label in [
+            "PRIVATE KEY",
+            "RSA PRIVATE KEY",
+            "EC PRIVATE KEY",
+            "OPENSSH PRIVATE KEY",
+            "ENCRYPTED PRIVATE KEY",
+        ] {
+            let block = format!("-----BEGIN {label}-----\n{BODY}\n-----END {label}-----");
+            check(
+                &format!("key:\n{block}\nthanks"),
+                &[("PRIVATE_KEY", &block)],
+            );
+        }
+        let pgp = format!(
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n{BODY}\n=8xQN\n-----END PGP PRIVATE KEY BLOCK-----"
+        );
+        check(&pgp, &[("PRIVATE_KEY", &pgp)]);
+    }
+
+    #[test]
+    fn a_block_without_end_runs_to_the_end_of_its_body() {
+        let text = format!(
+            "here:\n-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17\n\n{BODY}\n\nand some prose after it"
+        );
+        let expected = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17\n\n{BODY}"
+        );
+        check(&text, &[("PRIVATE_KEY", &expected)]);
+        // Nothing after the BEGIN line but prose: the BEGIN line alone is reported.
+        check(
+            "-----BEGIN PRIVATE KEY-----\nyabba dabba doo",
+            &[("PRIVATE_KEY", "-----BEGIN PRIVATE KEY-----")],
+        );
+    }
+
+    #[test]
+    fn escaped_in_json_and_longer_than_the_usual_limit() {
+        let escaped = format!(
+            "-----BEGIN PRIVATE KEY-----\\n{}\\n-----END PRIVATE KEY-----\\n",
+            BODY.replace('\n', "\\n")
+        );
+        let text = format!("{{\"private_key\": \"{escaped}\"}}");
+        let block = escaped.trim_end_matches("\\n");
+        check(&text, &[("PRIVATE_KEY", block)]);
+        let long_body = (0..90)
+            .map(|_| BODY.replace('\n', ""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let block =
+            format!("-----BEGIN RSA PRIVATE KEY-----\n{long_body}\n-----END RSA PRIVATE KEY-----");
+        assert!(block.len() > crate::detect::MAX_SPAN_BYTES);
+        check(&block, &[("PRIVATE_KEY", &block)]);
+    }
+
+    #[test]
+    fn stubs_and_public_keys_are_not() {
+        none(&[
+            "-----BEGIN PRIVATE KEY-----\nanything\n-----END PRIVATE KEY-----",
+            "-----BEGIN OPENSSH PRIVATE KEY----------END OPENSSH PRIVATE KEY-----",
+            "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----",
+            "-----BEGIN CERTIFICATE-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END CERTIFICATE-----",
+        ]);
+    }
+
+    #[test]
+    fn many_begin_lines_stay_linear() {
+        let text = "-----BEGIN RSA PRIVATE KEY-----\n".repeat(20_000);
+        let start = std::time::Instant::now();
+        let found = crate::detect::secret::testing::scan(&text);
+        assert!(!found.is_empty());
+        // Not a timing assertion on the machine: a quadratic search would take minutes here.
+        let _ = start.elapsed();
+    }
 }

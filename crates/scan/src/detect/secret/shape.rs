@@ -12,6 +12,7 @@ use crate::detect::secret::value::{
     is_hex_lower, looks_random, open_after, open_before, run, run_back,
 };
 use crate::detect::secret::{Out, jwt, slot, subtype};
+use crate::doc::shape;
 
 const DETECTOR: &str = "secret-shape";
 
@@ -21,58 +22,97 @@ const MIN_WORD: usize = 8;
 pub(crate) fn scan_words(out: &mut Out<'_, '_, '_>, prefixes: &PrefixIndex) {
     let doc = out.doc;
     let bytes = doc.bytes;
-    let mut skip_until = 0usize;
-    let mut covered = 0usize;
+    let mut state = WordState::default();
     for word in &doc.words {
         let (start, end) = (word.start as usize, word.end as usize);
-        if start < skip_until {
+        if !word.has(shape::NON_ASCII) {
+            at_word(out, prefixes, &mut state, start, end);
             continue;
         }
-        let next = bytes.get(end).copied();
-        let joined = matches!(next, Some(b'_' | b'-' | b'.' | b'~'));
-        if !joined && end - start < MIN_WORD {
-            continue;
-        }
-        // Inside a private key or another whole token found by the first pass.
-        while out.covered.get(covered).is_some_and(|&(_, e)| e <= start) {
-            covered += 1;
-        }
-        if out.covered.get(covered).is_some_and(|&(s, _)| s <= start) {
-            continue;
-        }
-        if let Some((token_start, parsed, score)) = prefixes.at_word(bytes, start, end) {
-            out.emit(
-                token_start,
-                parsed.end,
-                parsed.subtype,
-                score,
-                "secret-token",
-            );
-            skip_until = parsed.end;
-            continue;
-        }
-        if bytes[start..end].starts_with(b"eyJ") {
-            if let Some(jwt_end) = jwt::at_header(out, start) {
-                skip_until = jwt_end;
-                continue;
+        // A word with letters of other scripts (`密钥是ghp`, `ключAKIA…`): tokens are ASCII, so its
+        // ASCII runs are the words to look at.
+        let mut i = start;
+        while i < end {
+            let n = run(bytes, i, end - i, |b| b.is_ascii_alphanumeric());
+            if n > 0 {
+                at_word(out, prefixes, &mut state, i, i + n);
+                i += n;
+            } else {
+                i += 1;
             }
         }
-        if end - start < MIN_WORD {
-            continue;
-        }
-        let found = match next {
-            Some(b'.') => discord(out, end),
-            Some(b':') => telegram(out, start, end),
-            Some(b'|') => facebook_app(out, start, end),
-            Some(b'-') => mailchimp(out, start, end),
-            _ => None,
-        }
-        .or_else(|| twilio(out, start, end))
-        .or_else(|| artifactory(out, start, end))
-        .or_else(|| unkeyed_entropy(out, start, end));
-        if let Some(found_end) = found {
-            skip_until = found_end;
-        }
+    }
+}
+
+#[derive(Default)]
+struct WordState {
+    skip_until: usize,
+    covered: usize,
+}
+
+fn at_word(
+    out: &mut Out<'_, '_, '_>,
+    prefixes: &PrefixIndex,
+    state: &mut WordState,
+    start: usize,
+    end: usize,
+) {
+    let bytes = out.doc.bytes;
+    if start < state.skip_until {
+        return;
+    }
+    let next = bytes.get(end).copied();
+    let joined = matches!(next, Some(b'_' | b'-' | b'.' | b'~'));
+    if !joined && end - start < MIN_WORD {
+        return;
+    }
+    // Inside a private key or another whole token found by the first pass.
+    while out
+        .covered
+        .get(state.covered)
+        .is_some_and(|&(_, e)| e <= start)
+    {
+        state.covered += 1;
+    }
+    if out
+        .covered
+        .get(state.covered)
+        .is_some_and(|&(s, _)| s <= start)
+    {
+        return;
+    }
+    if let Some((token_start, parsed, score)) = prefixes.at_word(bytes, start, end) {
+        out.emit(
+            token_start,
+            parsed.end,
+            parsed.subtype,
+            score,
+            "secret-token",
+        );
+        state.skip_until = parsed.end;
+        return;
+    }
+    if bytes[start..end].starts_with(b"eyJ")
+        && let Some(jwt_end) = jwt::at_header(out, start)
+    {
+        state.skip_until = jwt_end;
+        return;
+    }
+    if end - start < MIN_WORD {
+        return;
+    }
+    let found = match next {
+        Some(b'.') => discord(out, end),
+        Some(b':') => telegram(out, start, end),
+        Some(b'|') => facebook_app(out, start, end),
+        Some(b'-') => mailchimp(out, start, end),
+        _ => None,
+    }
+    .or_else(|| twilio(out, start, end))
+    .or_else(|| artifactory(out, start, end))
+    .or_else(|| unkeyed_entropy(out, start, end));
+    if let Some(found_end) = found {
+        state.skip_until = found_end;
     }
 }
 
@@ -234,10 +274,13 @@ fn unkeyed_entropy(out: &mut Out<'_, '_, '_>, start: usize, end: usize) -> Optio
         return None;
     }
     let bytes = out.doc.bytes;
-    // The whole token around the word, over base64 characters.
-    let back = run_back(bytes, start, 200, is_b64_any);
+    // The whole token around the word, over base64 characters; `=` only as trailing padding, so
+    // that `sig=…` splits at the `=`.
+    let body = |b: u8| is_b64_any(b) && b != b'=';
+    let back = run_back(bytes, start, 200, body);
     let token_start = start - back;
-    let token_end = end + run(bytes, end, 200, is_b64_any);
+    let mut token_end = end + run(bytes, end, 200, body);
+    token_end += run(bytes, token_end, 2, |b| b == b'=');
     let len = token_end - token_start;
     if !(24..=200).contains(&len) {
         return None;
@@ -333,4 +376,70 @@ pub(crate) fn azure_client_secret(out: &mut Out<'_, '_, '_>, at: usize) {
     }
     out.emit(start, end, subtype::AZURE_AD_CLIENT_SECRET, 1.0, DETECTOR);
     out.cover(start, end);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::secret::testing::{check, none, score};
+
+    #[test]
+    fn formats_recognised_by_shape() {
+        for (subtype, token) in [
+            (
+                "DISCORD_BOT_TOKEN",
+                "ODQ1OTI3MzY0NTAxODI3MzY0.kvr-th._9zWbEbmORMpDnKtf9U1Y-cecL1",
+            ),
+            (
+                "TELEGRAM_BOT_TOKEN",
+                "7447032761:AA0e6pnb3pZT1nF-uNf_TqSP52enTgZz5E0",
+            ),
+            ("TWILIO_KEY", "SK22c9db650e05f0d72cc41ea5cff98960"),
+            ("MAILCHIMP_API_KEY", "a24cc26a31291871e9a695abacb18120-us14"),
+            (
+                "AZURE_AD_CLIENT_SECRET",
+                "tiJ8Q~Txwyz2DRmb~sQ-U3N3hMf91uy1PN0Yc4u2",
+            ),
+            (
+                "FACEBOOK_ACCESS_TOKEN",
+                "911602140448729|AY-lRJZq9BoDLobvAiP25L7RcMg",
+            ),
+            ("ARTIFACTORY_TOKEN", "AP6a8Kd2Lq0xWz5Rt"),
+        ] {
+            check(&format!("token {token} here"), &[(subtype, token)]);
+        }
+    }
+
+    #[test]
+    fn look_alikes_are_not() {
+        none(&[
+            "bot7447032761:AA0e6pnb3pZT1nF-uNf_TqSP52enTgZz5E0",
+            "PDQ1OTI3MzY0NTAxODI3MzY0.kvr-th._9zWbEbmORMpDnKtf9U1Y-cecL1",
+            "ODQ1OTI3MzY0NTAxODI3MzY0.kvr-t._9zWbEbmORMpDnKtf9U1Y-cecL1",
+            "A24CC26A31291871E9A695ABACB18120-us14",
+            "APACHECOMMONSLANG3",
+            "testAP6withinsomeirrelevantstring",
+            "https://cdn.example.com/6a9e704af49b4380bb686f0c96d33b81~tplv-k3u1fbpfcp.image",
+        ]);
+    }
+
+    #[test]
+    fn unkeyed_strings_need_quotes_or_an_equals_sign() {
+        let value = "gc3zRucmghCTw8Dn9zLF36oHEN3NTvODZX6VaLVm";
+        check(
+            &format!("const X = \"{value}\";"),
+            &[("GENERIC_HIGH_ENTROPY", value)],
+        );
+        check(
+            &format!("https://x.example.com/?sig={value}&se=1"),
+            &[("GENERIC_HIGH_ENTROPY", value)],
+        );
+        none(&[
+            &format!("the id is {value} today"),
+            "\"b040bba5817b977fd5b42df8091174f6c413363853a7ee6d01210b24cabb927d\"",
+            "\"3f2a1c9e-4b7d-4e2a-9c1f-7a8b6d5e4c3b\"",
+            "\"SponsoredProductsRemoteSearchClickPagination\"",
+            "\"sha512-gc3zRucmghCTw8Dn9zLF36oHEN3NTvODZX6VaLVm==\"",
+        ]);
+        assert!(score(&format!("\"{value}\"")) < 0.6);
+    }
 }

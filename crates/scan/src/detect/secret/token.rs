@@ -457,9 +457,7 @@ pub(crate) fn parse(bytes: &[u8], index: usize, at: usize) -> Option<(Parsed, f3
             let body = &bytes[body_start..end];
             let verified = if is_filler(body) {
                 Verified::Synthetic
-            } else if patterned(body) {
-                return None;
-            } else if mixed && n >= 16 && Profile::of(body).classes() < 2 {
+            } else if patterned(body) || (mixed && n >= 16 && Profile::of(body).classes() < 2) {
                 return None;
             } else {
                 Verified::Shape
@@ -764,14 +762,15 @@ fn slack(bytes: &[u8], at: usize, body_start: usize) -> Option<Parsed> {
     if sep != b'-' {
         return None;
     }
-    if kind == b'e' && bytes.get(rest..rest + 2) == Some(b"1-") {
-        if let Some(end) = fixed(bytes, rest + 2, is_b64url, 100, 1024) {
-            return Some(Parsed {
-                end,
-                subtype: SLACK_TOKEN,
-                verified: Verified::Structure,
-            });
-        }
+    if kind == b'e'
+        && bytes.get(rest..rest + 2) == Some(b"1-")
+        && let Some(end) = fixed(bytes, rest + 2, is_b64url, 100, 1024)
+    {
+        return Some(Parsed {
+            end,
+            subtype: SLACK_TOKEN,
+            verified: Verified::Structure,
+        });
     }
     // Dash-separated segments: an optional one-digit version, 1–3 numeric ids of 5+ digits, then the
     // secret part of 10+ letters and digits.
@@ -1310,6 +1309,116 @@ fn maxmind(bytes: &[u8], at: usize, body_start: usize) -> Option<Parsed> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::detect::secret::testing::{check, none, score};
+
+    /// Made-up tokens of the right shapes (random bodies; GitHub and npm with valid checksums).
+    #[test]
+    fn provider_tokens_are_found_with_their_subtypes() {
+        for (subtype, token) in [
+            (GITHUB_TOKEN, "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"),
+            (
+                GITHUB_TOKEN,
+                "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",
+            ),
+            (NPM_TOKEN, "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"),
+            (AWS_ACCESS_KEY_ID, "AKIA3TNBZOC7EOGDVBZ5"),
+            (
+                ANTHROPIC_API_KEY,
+                "sk-ant-api03-UP-PVpgXdY2egjRfwJkm5CqAeGFgOfreBV3Oa7BYRtEFntQa2brHNYKuIXiS-WkcUfopdV4XVnBMTFLJrBoCPRvkLE03_AA",
+            ),
+            (
+                ANTHROPIC_ADMIN_KEY,
+                "sk-ant-admin01-UP-PVpgXdY2egjRfwJkm5CqAeGFgOfreBV3Oa7BYRtEFntQa2brHNYKuIXiS-WkcUfopdV4XVnBMTFLJrBoCPRvkLE03_AA",
+            ),
+            (
+                OPENAI_API_KEY,
+                "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",
+            ),
+            (
+                OPENAI_API_KEY,
+                "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",
+            ),
+            (GOOGLE_API_KEY, "AIzaSyoCVz9Qx49tgHpfrYm1Pr31xuZvq1-RjpV"),
+            (STRIPE_KEY, "sk_live_bkS03jsHY7U7LbB1vexD1D2j"),
+            (GITLAB_TOKEN, "glpat-b5JEX3oBXBsPzA9dBCqh"),
+            (HUGGINGFACE_TOKEN, "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"),
+            (
+                SENDGRID_API_KEY,
+                "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",
+            ),
+            (
+                PYPI_TOKEN,
+                "pypi-AgEIcHlwaS5vcmcx6QOYKMck5RKs9duaR4rRT6cXNXAJsdKCWT1D4Kxp-WOCBEfyczJZSm8WvWFeKoqb1P5xRrgWurLzS5dTNB4NK0COuTzQ4sPdvdIgdxm5XxRfe4Tzq7GyrLfBwlIuR2vl_ImUGvysUxFgsPXsY6hS5",
+            ),
+            (DATABRICKS_TOKEN, "dapi75bcedc132202ca138704b95ab5984bf"),
+            (
+                DIGITALOCEAN_TOKEN,
+                "dop_v1_2484894a20ce027aa84b1a1cf05f3518b25a5321bd677cdfb319f40f289acf40",
+            ),
+            (SHOPIFY_TOKEN, "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"),
+            (
+                VAULT_TOKEN,
+                "hvs.g94uH1FsKGWGrmubXcjVKkaCamldbWNfUNdYw1_5V6k7HFQ6ieZmp1CmUxP9yVBiSyP4drf0VTzvwSO4AAiVmWlhcO",
+            ),
+            (
+                TERRAFORM_CLOUD_TOKEN,
+                "3pJ4szRwwgXoNW.atlasv1.JwW6_Ed_IxVO9Ri-ggTg9clZQRygJQmStgIu1IyDtr6QlmK_kmJpktDZoziu8pYIUMF",
+            ),
+            (
+                SLACK_TOKEN,
+                "xoxb-022778545948-9926548182260-uhk2zNxOKp6myiLHT6l5vt4o",
+            ),
+            (
+                SLACK_TOKEN,
+                "xoxp-15132660953-453161891967-082396835585-8184e4ccb9562ad859b81567bc00a01d",
+            ),
+            (
+                SLACK_TOKEN,
+                "xapp-1-AX1B4FKBBK5-7796508165872-c39749e2c491eb9487395018f7944fe07f5679fff02eba571e7b3ec5decc1db9",
+            ),
+        ] {
+            for text in [
+                token.to_owned(),
+                format!("use {token} now"),
+                format!("KEY=\"{token}\";"),
+            ] {
+                check(&text, &[(subtype, token)]);
+            }
+        }
+    }
+
+    #[test]
+    fn look_alikes_and_placeholders_are_not_tokens() {
+        none(&[
+            "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "glpat-XXXXXXXXXXX-XXXXXXXX",
+            "AKIAXXXXXXXXXXXXXXXX",
+            "TODAYINASIAASACKOFRICEFELLOVER",
+            "xoxb-xxxxxxxxx-xxxxxxxxxx-xxxxxxxxxxxx",
+            "xoxp-1234-1234-1234-4ddbc191d40ee098cbaae6f3523ada2d",
+            "sk-proj-Xi8tdMjHV6pmbBbwilTeT4BlbkFJ3UDnpdEwNNm6wVBpYM0o",
+            "sk_live_",
+            "pk_live_j5krY8XTgIcDaHDb3YrsAfCl",
+            "hf_servingcellpriorityparametersdescription",
+            "video_box.ico-7a388b69018576d24b59331fd60aab0c.png",
+            "the task_sk-ant-api03 notes",
+            "AIzaSyabcdefghijklmnopqrstuvwxyz1234567",
+            "sgp_5555555dAAAAA7777777CcccCFaaaaaaaaaaaaaa",
+            "glpat-b5JEX3oBXBsPzA9dBCqhX",
+        ]);
+    }
+
+    #[test]
+    fn made_up_tokens_are_reported_at_the_placeholder_score() {
+        // A GitHub token whose checksum fails, AWS's documentation key, one repeated letter.
+        assert_eq!(
+            score("ghp_mavzfVABqZ5YsOOlB1f46RfHk7hp3I4XLQxE"),
+            PLACEHOLDER_SCORE
+        );
+        assert_eq!(score("AKIAIOSFODNN7EXAMPLE"), PLACEHOLDER_SCORE);
+        assert_eq!(score("AKIAZZZZZZZZZZZZZZZZ"), PLACEHOLDER_SCORE);
+        assert_eq!(score("AKIA3TNBZOC7EOGDVBZ5"), 1.0);
+    }
 
     #[test]
     fn every_prefix_is_indexed() {

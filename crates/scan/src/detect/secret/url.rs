@@ -185,3 +185,61 @@ fn secret_paths(out: &mut Out<'_, '_, '_>, start: usize, auth_start: usize, auth
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::detect::secret::testing::{check, none, scan};
+
+    const C: &str = "CONNECTION_STRING";
+
+    #[test]
+    fn credentials_in_urls_are_reported_whole() {
+        for url in [
+            "postgres://app:K9x!v2Lp@db.internal:5432/app",
+            "postgresql+psycopg2://app:K9x!v2Lp@db/app?sslmode=require",
+            "mongodb+srv://root:Zm9vYmFy@cluster0.mongodb.net/test",
+            "redis://:K9x!v2Lp@cache:6379/0",
+            "amqps://guest:K9x!v2Lp@mq.example.com/vhost",
+            "jdbc:mysql://root:K9x!v2Lp@localhost:3306/shop",
+            "https://deploy:K9x!v2Lp@git.example.com/repo.git",
+            "https://username:password@example.com",
+        ] {
+            check(&format!("connect to {url}, then"), &[(C, url)]);
+        }
+    }
+
+    #[test]
+    fn urls_without_a_password_or_with_a_template_are_not() {
+        none(&[
+            "https://user@example.com/path",
+            "postgres://app:${DB_PASSWORD}@db/app",
+            "postgres://app:****@db/app",
+            "http://localhost:5000/<%= @variable %>",
+            "'https://url:8000';@something else",
+            "https://url:8000 @something else",
+            "https://url:8000/ @something else",
+            "mailto:someone@example.com",
+        ]);
+    }
+
+    #[test]
+    fn webhooks_and_keys_in_paths() {
+        let slack = "https://hooks.slack.com/services/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";
+        check(&format!("post to {slack}"), &[("SLACK_WEBHOOK_URL", slack)]);
+        let discord = "https://discord.com/api/webhooks/845927364501827364/gc3zRucmghCTw8Dn9zLF36oHEN3NTvODZX6VaLVmwEZc3IU3f0OWdtNuMVaWXBUcgc3zRucm";
+        check(discord, &[("DISCORD_WEBHOOK_URL", discord)]);
+        let key = "b040bba5817b977fd5b42df8091174f6c413363853a7ee6d01210b24cabb927d";
+        check(
+            &format!("http://api.softlayer.com/soap/v3/{key}"),
+            &[("SOFTLAYER_API_KEY", key)],
+        );
+        // A placeholder webhook is reported, at the placeholder score.
+        let found =
+            scan("https://hooks.slack.com/services/Txxxxxxxx/Bxxxxxxxx/xxxxxxxxxxxxxxxxxxxxxxxx");
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].score,
+            crate::detect::secret::token::PLACEHOLDER_SCORE
+        );
+    }
+}
