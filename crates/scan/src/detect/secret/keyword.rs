@@ -708,10 +708,16 @@ fn forward_value(
         skip_blanks(bytes, &mut i);
     }
     let connection = connection_string_context(bytes, ks, key, op);
-    // String prefixes: `@"…"` (Objective-C), `b'…'`, `r"…"`, `u"…"`, `f"…"`, `$"…"` (C#).
-    if matches!(bytes.get(i), Some(b'@' | b'b' | b'r' | b'u' | b'f' | b'$'))
-        && bytes.get(i + 1).is_some_and(|&c| c == b'"' || c == b'\'')
-    {
+    // String prefixes: `@"…"` (Objective-C, C#: double quotes only), `b'…'`, `r"…"`, `u"…"`,
+    // `f"…"` (Python), `$"…"` (C#).
+    let prefixed = match bytes.get(i) {
+        Some(b'@' | b'$') => bytes.get(i + 1) == Some(&b'"'),
+        Some(b'b' | b'r' | b'u' | b'f') => {
+            bytes.get(i + 1).is_some_and(|&c| c == b'"' || c == b'\'')
+        }
+        _ => false,
+    };
+    if prefixed {
         i += 1;
     }
     if let Some(&q) = bytes.get(i).filter(|&&b| is_quote(b)) {

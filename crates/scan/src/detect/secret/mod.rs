@@ -67,6 +67,9 @@ enum Trigger {
     AzureSecret,
     /// ` -u` or `--u(ser)`: credentials on a curl command line.
     CurlUser,
+    /// A token format whose marker ends the token instead of starting it (`…_mmk`); the index is
+    /// into [`token::FORMATS`].
+    Suffix(usize),
 }
 
 /// Key words, each in lower, capitalised and upper case: identifiers are written `db_password`,
@@ -159,6 +162,12 @@ fn patterns() -> (Vec<String>, Vec<Trigger>) {
         patterns.push(format!("{}Q~", char::from(digit)));
         triggers.push(Trigger::AzureSecret);
     }
+    for (i, format) in token::FORMATS.iter().enumerate() {
+        if format.prefix == "_mmk" {
+            patterns.push(format.prefix.to_owned());
+            triggers.push(Trigger::Suffix(i));
+        }
+    }
     (patterns, triggers)
 }
 
@@ -249,6 +258,12 @@ impl Detector for Secrets {
                 Trigger::Pem => pem::at_begin(&mut out, &mut pem, at),
                 Trigger::AzureSecret => shape::azure_client_secret(&mut out, at + 1),
                 Trigger::CurlUser => http::curl_user(&mut out, at),
+                Trigger::Suffix(index) => {
+                    if let Some((parsed, score)) = token::parse(bytes, index, at) {
+                        let start = token::span_start(index, at);
+                        out.emit(start, parsed.end, parsed.subtype, score, "secret-token");
+                    }
+                }
             }
         }
         shape::scan_words(&mut out, &self.prefixes);
