@@ -156,7 +156,7 @@ impl<'a> Key<'a> {
             if (eq_ci(w, "private") || eq_ci(w, "client") || eq_ci(w, "master")) && next_is("key") {
                 return Some(Class::Password);
             }
-            if WEAK_WORDS.iter().any(|s| eq_ci(w, s)) {
+            if in_sorted(WEAK_WORDS, w) {
                 weak = true;
             }
         }
@@ -187,12 +187,24 @@ impl<'a> Key<'a> {
         let Some(last) = self.n_words.checked_sub(1).and_then(|i| self.word(i)) else {
             return true;
         };
-        METADATA_WORDS.iter().any(|s| eq_ci(last, s))
+        in_sorted(METADATA_WORDS, last)
     }
 
     fn is_authorization(&self) -> bool {
         self.compact_eq("authorization") || self.compact_eq("proxyauthorization")
     }
+}
+
+/// True if the lower-case form of `word` is in the sorted list `words`.
+fn in_sorted(words: &[&str], word: &[u8]) -> bool {
+    let mut lower = [0u8; 24];
+    let Some(buf) = lower.get_mut(..word.len()) else {
+        return false;
+    };
+    for (slot, b) in buf.iter_mut().zip(word) {
+        *slot = b.to_ascii_lowercase();
+    }
+    words.binary_search_by(|w| w.as_bytes().cmp(buf)).is_ok()
 }
 
 fn eq_ci(a: &[u8], b: &str) -> bool {
@@ -224,137 +236,138 @@ fn is_secret_word(w: &[u8]) -> bool {
         .any(|s| eq_ci(w, s))
 }
 
-/// Words that make a key hold a secret some of the time.
+/// Words that make a key hold a secret some of the time (sorted: looked up by binary search).
 const WEAK_WORDS: &[&str] = &[
-    "key",
-    "token",
+    "accesskey",
+    "accesstoken",
     "auth",
-    "authtoken",
     "authkey",
+    "authtoken",
+    "bearer",
+    "cred",
     "credential",
     "credentials",
     "creds",
-    "cred",
-    "bearer",
-    "secrets",
-    "accesskey",
-    "accesstoken",
-    "sessiontoken",
     "jwt",
-    "signature",
-    "sig",
+    "key",
     "oauth",
+    "secrets",
+    "sessiontoken",
+    "sig",
+    "signature",
+    "token",
 ];
 
-/// Last words of keys that hold something about a secret rather than the secret.
+/// Last words of keys that hold something about a secret rather than the secret (sorted: looked up
+/// by binary search).
 const METADATA_WORDS: &[&str] = &[
-    "id",
-    "ids",
-    "name",
-    "names",
-    "url",
-    "uri",
-    "urls",
-    "href",
-    "link",
-    "endpoint",
-    "host",
-    "path",
-    "file",
-    "files",
-    "filename",
-    "dir",
-    "directory",
-    "length",
-    "len",
-    "size",
-    "type",
-    "types",
-    "kind",
-    "version",
-    "format",
-    "chars",
-    "charset",
-    "str",
-    "field",
-    "fields",
-    "label",
-    "count",
-    "prefix",
-    "suffix",
-    "header",
-    "env",
-    "var",
-    "vars",
-    "variable",
-    "hint",
-    "policy",
-    "provider",
-    "manager",
-    "store",
-    "pattern",
-    "regex",
-    "mode",
-    "algorithm",
     "alg",
-    "method",
-    "expiry",
-    "expires",
-    "expiration",
-    "ttl",
-    "timeout",
-    "date",
-    "time",
-    "enabled",
-    "required",
-    "rotation",
-    "index",
-    "idx",
-    "location",
-    "ref",
-    "reference",
+    "algorithm",
     "arn",
-    "param",
-    "parameter",
-    "config",
-    "settings",
-    "option",
-    "options",
-    "placeholder",
-    "example",
-    "description",
-    "desc",
-    "help",
-    "message",
-    "msg",
-    "error",
-    "title",
-    "column",
-    "table",
-    "selector",
-    "strength",
-    "min",
-    "max",
-    "validation",
-    "validator",
-    "rule",
-    "rules",
-    "input",
-    "form",
+    "bits",
     "box",
     "button",
-    "text",
-    "view",
+    "chars",
+    "charset",
+    "column",
+    "config",
+    "count",
+    "date",
+    "desc",
+    "description",
     "dialog",
+    "dir",
+    "directory",
+    "enabled",
+    "endpoint",
+    "env",
+    "error",
+    "example",
+    "expiration",
+    "expires",
+    "expiry",
+    "field",
+    "fields",
+    "file",
+    "filename",
+    "files",
+    "form",
+    "format",
+    "frame",
+    "header",
+    "help",
+    "hint",
+    "host",
+    "href",
+    "id",
+    "ids",
+    "idx",
+    "index",
+    "input",
+    "kind",
+    "label",
+    "len",
+    "length",
+    "link",
+    "location",
+    "manager",
+    "max",
+    "meshing",
+    "message",
+    "method",
+    "min",
+    "mode",
+    "msg",
+    "name",
+    "names",
+    "option",
+    "options",
+    "owner",
+    "pair",
+    "param",
+    "parameter",
+    "path",
+    "pattern",
+    "placeholder",
+    "policy",
+    "prefix",
+    "pressed",
     "prompt",
+    "provider",
+    "ref",
+    "reference",
+    "regex",
+    "required",
+    "rotation",
+    "rule",
+    "rules",
+    "selector",
+    "settings",
+    "size",
     "source",
     "src",
-    "owner",
-    "meshing",
-    "pair",
-    "pressed",
-    "frame",
-    "bits",
+    "store",
+    "str",
+    "strength",
+    "suffix",
+    "table",
+    "text",
+    "time",
+    "timeout",
+    "title",
+    "ttl",
+    "type",
+    "types",
+    "uri",
+    "url",
+    "urls",
+    "validation",
+    "validator",
+    "var",
+    "variable",
+    "vars",
+    "version",
+    "view",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -1120,6 +1133,13 @@ mod tests {
             "_authToken=3f2a1c9e-4b7d-4e2a-9c1f-7a8b6d5e4c3b",
             "//registry.npmjs.org/:_authToken=${NPM_TOKEN}",
         ]);
+    }
+
+    #[test]
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [WEAK_WORDS, METADATA_WORDS] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]));
+        }
     }
 
     #[test]

@@ -26,6 +26,14 @@ pub(crate) fn scan_words(out: &mut Out<'_, '_, '_>, prefixes: &PrefixIndex) {
     for word in &doc.words {
         let (start, end) = (word.start as usize, word.end as usize);
         if !word.has(shape::NON_ASCII) {
+            // The common case, kept in the loop: a word of prose, followed by a space or by
+            // punctuation that does not join tokens, and short or all lower-case letters (no
+            // format starts with such a word unless a separator follows it).
+            let joined = matches!(bytes.get(end), Some(b'_' | b'-' | b'.' | b'~'));
+            let plain = !word.has(shape::DIGIT) && !word.has(shape::UPPER);
+            if !joined && (end - start < MIN_WORD || plain) {
+                continue;
+            }
             at_word(out, prefixes, &mut state, start, end);
             continue;
         }

@@ -490,9 +490,13 @@ pub(crate) fn parse(bytes: &[u8], index: usize, at: usize) -> Option<(Parsed, f3
 /// Only prefixes that carry punctuation and at least four characters count (`ghp_`, `glpat-`,
 /// `sk_live_`): `sk-` and `AKC` start too many other things.
 pub(crate) fn has_known_prefix(value: &[u8]) -> bool {
+    let Some(&first) = value.first() else {
+        return false;
+    };
     FORMATS.iter().any(|f| {
         let p = f.prefix.as_bytes();
-        value.starts_with(p)
+        p[0] == first
+            && value.starts_with(p)
             && p.len() >= 4
             && p.iter().any(|&b| matches!(b, b'_' | b'-' | b'.' | b'~'))
             && !matches!(p[0], b'.' | b'_')

@@ -417,10 +417,10 @@ pub(crate) fn is_template(value: &str) -> bool {
     if b.is_empty() {
         return false;
     }
-    if enclosed(v, "${", "}") || enclosed(v, "{{", "}}") || enclosed(v, "$(", ")") {
+    if enclosed(b, b"${", b"}") || enclosed(b, b"{{", b"}}") || enclosed(b, b"$(", b")") {
         return true;
     }
-    if v.contains("<%") || v.starts_with("%s") || v.starts_with("%(") || b[0] == b'`' {
+    if find(b, b"<%").is_some() || b.starts_with(b"%s") || b.starts_with(b"%(") || b[0] == b'`' {
         return true;
     }
     if b[0] == b'$'
@@ -445,23 +445,24 @@ pub(crate) fn is_template(value: &str) -> bool {
 }
 
 /// True if `open … close` occurs with nothing between that a template expression would not hold.
-fn enclosed(v: &str, open: &str, close: &str) -> bool {
+fn enclosed(v: &[u8], open: &[u8], close: &[u8]) -> bool {
     let mut rest = v;
-    while let Some(at) = rest.find(open) {
+    while let Some(at) = find(rest, open) {
         let after = &rest[at + open.len()..];
-        if let Some(end) = after.find(close) {
+        if let Some(end) = find(after, close) {
             let inner = &after[..end];
-            if !inner.is_empty()
-                && !inner
-                    .bytes()
-                    .any(|c| matches!(c, b'(' | b')' | b'[' | b']'))
-            {
+            if !inner.is_empty() && !inner.iter().any(|c| matches!(c, b'(' | b')' | b'[' | b']')) {
                 return true;
             }
         }
         rest = after;
     }
     false
+}
+
+/// Where `needle` first occurs in `haystack` (values are short: a plain scan beats a searcher).
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// True if every word of the value is a placeholder word (`real_key`, `insert_key_here`, `user:pass`).
