@@ -21,8 +21,8 @@
 //! reported: `password = get_password()`, `password = DB_PASSWORD`.
 
 use crate::detect::secret::value::{
-    NotSecret, Profile, is_b64_any, looks_like_code, looks_like_name, looks_random, not_secret,
-    run, run_back, split_words,
+    NotSecret, Profile, is_b64_any, looks_like_code, looks_like_expression, looks_like_name,
+    looks_random, not_secret, run, run_back, split_words,
 };
 use crate::detect::secret::{Out, http, slot, subtype, token};
 
@@ -512,7 +512,7 @@ pub(crate) fn at_keyword(out: &mut Out<'_, '_, '_>, state: &mut State, at: usize
             // `password = hunter` in code is a variable.
             return;
         }
-        if looks_like_multiword_name(raw) {
+        if looks_like_multiword_name(raw) || looks_like_expression(raw) || contains(raw, b"://") {
             return;
         }
     }
@@ -597,6 +597,10 @@ fn looks_like_locator(value: &[u8]) -> bool {
 /// with spaces is not one).
 fn looks_like_multiword_name(value: &[u8]) -> bool {
     !value.contains(&b' ') && split_words(value).nth(1).is_some() && looks_like_name(value)
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// A password someone would actually type rather than a word of prose: a digit, a symbol, or
@@ -1096,6 +1100,14 @@ mod tests {
             "GITHUB_API_KEY=\nDYNATRACE_API_KEY=",
             "<SECRET>_c.jpg",
             "PASSWORD=`cat /run/secrets/db`",
+            "def login(username: str, password: Optional[str] = None):",
+            "password: String,",
+            "const apiKey = process.env.API_KEY;",
+            "api_key = os.getenv(\"API_KEY\")",
+            "Reset your password: https://example.com/reset?t=abc",
+            "Use --password to pass the password",
+            "--password-file /run/secrets/db",
+            "<input type=\"password\" name=\"password\">",
         ]);
     }
 

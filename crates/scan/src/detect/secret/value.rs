@@ -576,6 +576,56 @@ pub(crate) fn looks_like_name(bytes: &[u8]) -> bool {
     wordy + shape.short_letters >= shape.letters && shape.short_letters * 2 <= shape.letters.max(4)
 }
 
+/// A balanced expression that starts like code: `Optional[str]`, `get_password()`,
+/// `os.environ['PW']`, `config.db.password`. (`m{{h}o)p…` has brackets but does not balance: a
+/// password full of symbols, not code.)
+pub(crate) fn looks_like_expression(value: &[u8]) -> bool {
+    let Some(&first) = value.first() else {
+        return false;
+    };
+    if !(first.is_ascii_alphabetic() || first == b'_' || first == b'$') {
+        return false;
+    }
+    // Brackets must nest properly: each closer matches the last opener.
+    let mut stack = [0u8; 16];
+    let mut depth = 0usize;
+    let mut brackets = false;
+    for &b in value {
+        let closer = match b {
+            b'(' => Some(b')'),
+            b'[' => Some(b']'),
+            b'{' => Some(b'}'),
+            _ => None,
+        };
+        if let Some(closer) = closer {
+            let Some(slot) = stack.get_mut(depth) else {
+                return false;
+            };
+            *slot = closer;
+            depth += 1;
+            brackets = true;
+        } else if matches!(b, b')' | b']' | b'}') {
+            if depth == 0 || stack[depth - 1] != b {
+                return false;
+            }
+            depth -= 1;
+        }
+    }
+    if depth != 0 {
+        return false;
+    }
+    // The head before any bracket is an identifier path.
+    let head_len = value
+        .iter()
+        .take_while(|&&b| !matches!(b, b'(' | b'[' | b'{'))
+        .count();
+    let head = &value[..head_len];
+    let identifier_path = head
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$'));
+    identifier_path && (brackets || head.contains(&b'.'))
+}
+
 /// Code, not a literal: a call, an index, a dotted path, a bare identifier written like a name.
 /// Only meaningful for unquoted values after `=` with spaces or `=>`, where source code puts
 /// expressions (config files put literals after `=` without spaces, or after `:`).
@@ -677,6 +727,11 @@ mod tests {
             assert!(!looks_like_name(value.as_bytes()), "{value:?}");
         }
         assert!(looks_like_code(b"get_password()"));
+        assert!(looks_like_expression(b"Optional[str]"));
+        assert!(looks_like_expression(b"os.environ['PW']"));
+        assert!(looks_like_expression(b"self.password"));
+        assert!(!looks_like_expression(b"m{{h}o)p$"));
+        assert!(!looks_like_expression(b"P@ss(w0rd)"));
         assert!(looks_like_code(b"m{{h}o)p$"));
         assert!(!looks_like_code(b"Xk9#mP2$vL"));
     }
