@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn look_alikes_are_not_tokens() {
         none(&[
-            &format!("{HEADER}"),
+            HEADER,
             "eyJAAAA.eyJBBB",
             "eyJBB.eyJCC.eyJDDDD",
             "bm90X3ZhbGlkX2pzb25fYXRfYWxs.bm90X3ZhbGlkX2pzb25fYXRfYWxs.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",

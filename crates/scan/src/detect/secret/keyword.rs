@@ -22,7 +22,7 @@
 
 use crate::detect::secret::value::{
     NotSecret, Profile, is_b64_any, looks_like_code, looks_like_expression, looks_like_name,
-    looks_random, not_secret, run, run_back, split_words,
+    looks_random, not_secret, run, run_back, split_words, word_ranges,
 };
 use crate::detect::secret::{Out, http, slot, subtype, token};
 
@@ -77,13 +77,15 @@ impl<'a> Key<'a> {
                 && !raw.iter().any(u8::is_ascii_lowercase),
             flag,
         };
-        let base = raw.as_ptr() as usize;
-        for word in split_words(raw) {
+        // Keys are at most 2 × MAX_KEY + a key word long, so offsets fit a byte.
+        for (start, end) in word_ranges(raw) {
             if key.n_words == key.words.len() {
                 break;
             }
-            let start = word.as_ptr() as usize - base;
-            key.words[key.n_words] = (start as u8, (start + word.len()) as u8);
+            let (Ok(start), Ok(end)) = (u8::try_from(start), u8::try_from(end)) else {
+                break;
+            };
+            key.words[key.n_words] = (start, end);
             key.n_words += 1;
         }
         for &b in raw {

@@ -484,6 +484,11 @@ pub(crate) fn only_placeholder_words(value: &str) -> bool {
 /// Splits on anything that is not a letter or digit, and on camel-case humps (`myApiKey` → my, Api,
 /// Key; `APIKey` → API, Key). Digits stay with the letters before them.
 pub(crate) fn split_words(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    word_ranges(bytes).map(move |(start, end)| &bytes[start..end])
+}
+
+/// The byte ranges of the words [`split_words`] yields.
+pub(crate) fn word_ranges(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
         while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
@@ -506,7 +511,7 @@ pub(crate) fn split_words(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
             }
             i += 1;
         }
-        Some(&bytes[start..i])
+        Some((start, i))
     })
 }
 
