@@ -1,6 +1,8 @@
 //! `warden eval`: scores the engine against labelled data (the files under `../shared/eval`).
 
 mod pii;
+pub(crate) mod secret_labels;
+mod secrets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,11 +15,16 @@ pub(crate) enum EvalCommand {
     /// PII spans (`{"id","text","spans":[{"start","end","type"}]}`): per-type precision, recall, F1 and
     /// type-agnostic figures, scored like `score_pii.py` (overlap match, GPE = LOCATION).
     Pii(pii::PiiArgs),
+    /// Secret test vectors (detect-secrets `should_flag` rows or gitleaks `kind`/`rule_id` rows):
+    /// recall on true positives, false-positive rate on negatives, per plugin / rule with
+    /// `--verbose`, every flagged negative with `--list-flagged-negatives`.
+    Secrets(secrets::SecretsArgs),
 }
 
 pub(crate) fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
     match command {
         EvalCommand::Pii(args) => pii::run(&args),
+        EvalCommand::Secrets(args) => secrets::run(&args),
     }
 }
 
