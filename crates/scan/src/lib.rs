@@ -49,3 +49,8 @@ pub use operator::{
     PseudonymTable, Resources, Rewriter, StreamRestorer, apply,
 };
 pub use scanner::Scanner;
+
+/// The tagger trainer (feature `train`), for `examples/train_ner.rs`.
+#[cfg(feature = "train")]
+#[doc(hidden)]
+pub use ner::train as ner_train;

