@@ -194,6 +194,8 @@ def street():
         s = f"{safe(f.street_name, 'Main Street')} {rng.randint(1, 300)}"
     else:
         s = f"{rng.randint(1, 9999)} {last_name()} {rng.choice(['Street', 'Road', 'Avenue', 'Drive', 'Lane', 'Way', 'Points', 'Squares', 'Passage', 'Court', 'Place', 'Boulevard', 'Ave.', 'St.', 'Rd'])}"
+    if rng.random() < 0.2:
+        s = f"{rng.randint(1, 99999)} {s}"
     if rng.random() < 0.3:
         s += rng.choice([" ", ", ", "\n "]) + rng.choice(["Apt.", "Suite", "Unit", "Flat", "Apt", "Ste"]) + f" {rng.randint(1, 999):03d}"
     return s
@@ -343,6 +345,35 @@ LABEL = {"PERSON": "PERSON", "FULL": "PERSON", "FIRST": "PERSON", "LAST": "PERSO
          "NRP": "NRP", "AGE": "AGE", "DATE_TIME": "DATE_TIME"}
 
 TEMPLATES = r"""
+The {TC} Act of {YEAR} changed everything.
+The law of {YEAR} protects workers.
+Since {YEAR} we have grown a lot.
+The museum opened in {YEAR}.
+It was released in {YEAR} by {ORGANIZATION}.
+The war ended in {YEAR}.
+({YEAR})
+Copyright {YEAR} {ORGANIZATION}
+I will be travelling to {COUNTRY} next month.
+We are going to {CITY} for the holidays.
+She flew to {LOCATION} yesterday.
+Where: {CITY} {TC}
+Where: {LOCATION}
+Location: {LOCATION}
+City: {CITY}
+Country: {COUNTRY}
+ZIP: {ZIP_CODE}
+Postal code: {ZIP_CODE}
+When: {DATE_TIME}\nWhere: {LOCATION}
+{ORGANIZATION} is the brainchild of {FULL} and {FULL}.
+Later the company became {ORGANIZATION}.
+He spent a year at {ORGANIZATION} and then moved to {ORGANIZATION} in {CITY}.
+I used to work for {ORGANIZATION} as {JOB}, but I quit.
+{FULL}, the {JOB}, said the plan was withdrawn.
+The {JOB} told us to wait.
+The {ORGANIZATION} office is on {STREET}.
+{FULL} listed the top {SMALLNUM} songs for {TC}.
+Our {TC} manager is {FULL}.
+{FULL}, {TC} at {ORGANIZATION}
 Hi, my name is {PERSON} and I need help with my account.
 Hello, this is {FULL} from {ORGANIZATION}.
 {PERSON} called about the invoice yesterday.
@@ -494,6 +525,28 @@ Signed, {FULL}, {JOB}
 """
 
 NEGATIVES = r"""
+{TC}
+{TC}, {TC} and {TC}
+Genres: {TC}, {TC}, {TC}
+I just watched {TC} and loved it.
+Have you read {TC}? It is great.
+The song {TC} is on the new album.
+Section: {TC}
+{TC}:\n{TC}
+Welcome to the {TC} page.
+Our {TC} team will contact you.
+The {TC} feature is now available.
+Top {SMALLNUM} songs of all time.
+He ranked it at {SMALLNUM} on the list.
+We sold {SMALLNUM} copies in the first week.
+There are {SMALLNUM} items in your cart.
+Give me {SMALLNUM} reasons to stay.
+The score was {SMALLNUM} to {SMALLNUM}.
+Page {SMALLNUM} of {SMALLNUM}
+{SMALLNUM} people liked this.
+I have told you {SMALLNUM} times already!
+Buy {SMALLNUM} get one free.
+The {TC} of {TC} was released with {SMALLNUM} tracks.
 How can I request a new credit card pin?
 CAN I SPEAK TO A REAL PERSON?!?!
 I want to close my account.
@@ -545,6 +598,29 @@ Select Yes or No.
 Error: Invalid Token.
 Step {NUM}: Restart the Router.
 """
+
+
+COMMON_WORDS = [w.strip() for w in open("/usr/share/dict/american-english", encoding="utf-8")
+                if w.strip().isalpha() and w.strip().islower() and 3 <= len(w.strip()) <= 10]
+
+
+def title_case_phrase():
+    """Capitalised ordinary words: headings, genres, product and song titles. Not entities."""
+    words = [cap(rng.choice(COMMON_WORDS)) for _ in range(rng.randint(1, 4))]
+    if len(words) > 2 and rng.random() < 0.4:
+        words.insert(rng.randint(1, len(words) - 1), rng.choice(["&", "and", "of", "the", "for", "in"]))
+    return " ".join(words)
+
+
+def small_number():
+    return rng.choice([str(rng.randint(1, 100)), f"#{rng.randint(1, 50)}", f"{rng.randint(2, 20)}x",
+                       str(rng.randint(100, 99999))])
+
+
+GEN["TC"] = title_case_phrase
+GEN["SMALLNUM"] = small_number
+GEN["YEAR"] = lambda: str(rng.randint(1900, 2030))
+LABEL["YEAR"] = "DATE_TIME"
 
 
 def parse(tpl):

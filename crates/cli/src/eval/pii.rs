@@ -3,7 +3,8 @@
 //! A gold span is found when a prediction of the same type family overlaps it; a prediction is right
 //! when it overlaps a gold span of its family. "any" ignores types. Families: GPE = LOC = LOCATION,
 //! ORG = ORGANIZATION, DATE = TIME = DATE_TIME; for the older presidio-research files ADDRESS =
-//! STREET_ADDRESS and PREFIX = TITLE.
+//! STREET_ADDRESS and PREFIX = TITLE. URL = DOMAIN_NAME unless `--strict-types` (the files label
+//! whole URLs DOMAIN_NAME).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -32,6 +33,11 @@ pub(crate) struct PiiArgs {
     /// Findings scoring below this are ignored.
     #[arg(long)]
     min_score: Option<f32>,
+    /// Score URL and DOMAIN_NAME as different types. By default they are one family: the labelled
+    /// files call whole URLs (`https://www.example.se/`) DOMAIN_NAME, while Warden (and Presidio)
+    /// report them as URL.
+    #[arg(long)]
+    strict_types: bool,
     /// Print up to N missed and N spurious spans (only with `--split dev`).
     #[arg(long, default_value_t = 0)]
     errors: usize,
@@ -83,6 +89,15 @@ fn template_hash(text: &str, gold: &[Span]) -> u64 {
     masked.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
+}
+
+/// Scores DOMAIN_NAME and URL as one family (applied after the split, which must not change).
+fn merge_url_family(spans: &mut [Span]) {
+    for s in spans {
+        if s.family == "DOMAIN_NAME" {
+            s.family = "URL".to_owned();
+        }
+    }
 }
 
 fn family(t: &str) -> &str {
@@ -173,6 +188,10 @@ pub(crate) fn run(args: &PiiArgs) -> anyhow::Result<ExitCode> {
         if !args.split.contains(text, &gold) {
             continue;
         }
+        let mut gold = gold;
+        if !args.strict_types {
+            merge_url_family(&mut gold);
+        }
         n_rows += 1;
         let min_score = args.min_score.unwrap_or(0.0);
         let preds: Vec<Span> = match &external {
@@ -223,6 +242,10 @@ pub(crate) fn run(args: &PiiArgs) -> anyhow::Result<ExitCode> {
                     .collect()
             }
         };
+        let mut preds = preds;
+        if !args.strict_types {
+            merge_url_family(&mut preds);
+        }
         for g in &gold {
             let counts = per_type.entry(g.family.clone()).or_default();
             counts.gold += 1;

@@ -61,19 +61,7 @@ pub(crate) fn tokens(doc: &Doc<'_>, gaz: &Gazetteer, out: &mut Vec<Token>) {
     for word in &doc.words {
         let text = doc.word_text(word);
         let flags_gaz = gaz.get(word.hash);
-        let candidate = word.has(shape::UPPER)
-            || word.has(shape::DIGIT)
-            || flags_gaz
-                & (gazetteer::ENTITY_LISTS | gazetteer::ENTITY_LISTS << gazetteer::PART_SHIFT)
-                != 0
-                && (flags_gaz & gazetteer::COMMON == 0
-                    || flags_gaz
-                        & (gazetteer::NRP
-                            | gazetteer::JOB
-                            | gazetteer::DATE_WORD
-                            | gazetteer::TITLE)
-                        != 0)
-            || word.has(shape::NON_ASCII) && !word.has(shape::LOWER);
+        let candidate = is_candidate(word, flags_gaz);
         let start = word.start as usize;
         out.push(Token {
             hash: word.hash,
@@ -87,6 +75,22 @@ pub(crate) fn tokens(doc: &Doc<'_>, gaz: &Gazetteer, out: &mut Vec<Token>) {
         });
         prev_end = word.end as usize;
     }
+}
+
+/// Whether a word could start an entity: capitalised, numeric, non-Latin without case, or a listed
+/// name, place, nationality, title or date word that is not an ordinary English word. Everything else
+/// is only scored when it continues an entity.
+fn is_candidate(word: &Word, gaz: u32) -> bool {
+    use gazetteer::*;
+    if word.has(shape::UPPER) || word.has(shape::DIGIT) {
+        return true;
+    }
+    if word.has(shape::NON_ASCII) && !word.has(shape::LOWER) {
+        return true;
+    }
+    const ALWAYS: u32 = NRP | DATE_WORD | TITLE;
+    const UNLESS_COMMON: u32 = FIRST | LAST | CITY | REGION | COUNTRY;
+    gaz & ALWAYS != 0 || gaz & UNLESS_COMMON != 0 && gaz & COMMON == 0
 }
 
 /// A collapsed shape: `Xx`, `X.`, `d4`, `Xxd` … plus the digit count for numbers.

@@ -30,20 +30,6 @@ pub(crate) const PROPER: u32 = 1 << 13;
 pub(crate) const LISTS: u32 = 14;
 pub(crate) const PART_SHIFT: u32 = 16;
 
-/// Flags that make a word worth tagging even when it is written in lower case.
-pub(crate) const ENTITY_LISTS: u32 = FIRST
-    | LAST
-    | CITY
-    | REGION
-    | COUNTRY
-    | STREET
-    | ORG_SUFFIX
-    | ORG_WORD
-    | JOB
-    | NRP
-    | TITLE
-    | DATE_WORD;
-
 const SOURCES: [(&str, u32); LISTS as usize] = [
     (include_str!("../../data/ner/first.txt"), FIRST),
     (include_str!("../../data/ner/last.txt"), LAST),
