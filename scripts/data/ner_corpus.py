@@ -298,10 +298,8 @@ def date():
         lambda: f"{hh:02d}:{mm:02d}",
         lambda: f"{rng.randint(1, 12)} {rng.choice(['am', 'pm', 'AM', 'PM'])}",
         lambda: f"{rng.randint(1, 12)}:{mm:02d} {rng.choice(['am', 'pm', 'AM', 'PM'])}",
-        lambda: f"the {rng.choice(['1990s', '80s', '2000s', '70s'])}",
-        lambda: rng.choice(["yesterday", "tomorrow", "last week", "next month", "last year", "this morning", "tonight"]),
     ]
-    weights = [14, 8, 3, 3, 6, 5, 3, 2, 4, 3, 3, 2, 2, 2, 2, 2, 1, 2, 1, 1, 1, 2]
+    weights = [14, 8, 3, 3, 6, 5, 3, 2, 4, 3, 3, 2, 2, 2, 2, 2, 1, 2, 1, 1]
     return rng.choices(forms, weights)[0]()
 
 
@@ -409,6 +407,8 @@ From: {FULL} <{EMAIL}>
 To: {FULL}\nSubject: Meeting on {DATE_TIME}
 {FULL}\n{STREET_ADDRESS}
 {FULL}\n{STREET_ADDRESS}\n{PHONE}
+{FULL}\n{ORGANIZATION}\n{STREET_ADDRESS}\nMobile: {PHONE}
+{STREET_ADDRESS}\n{PHONE} office\n{PHONE} fax
 Please send the package to {STREET_ADDRESS}.
 Ship it to {FULL}, {STREET_ADDRESS}
 My address is {STREET_ADDRESS}
@@ -541,6 +541,10 @@ He ranked it at {SMALLNUM} on the list.
 We sold {SMALLNUM} copies in the first week.
 There are {SMALLNUM} items in your cart.
 Give me {SMALLNUM} reasons to stay.
+The best music of the {DECADE} is still played.
+Back in the {DECADE} things were different.
+{SMALLNUM}... {SMALLNUM}... {SMALLNUM}... go!
+See you tomorrow, or maybe next week.
 The score was {SMALLNUM} to {SMALLNUM}.
 Page {SMALLNUM} of {SMALLNUM}
 {SMALLNUM} people liked this.
@@ -619,6 +623,7 @@ def small_number():
 
 GEN["TC"] = title_case_phrase
 GEN["SMALLNUM"] = small_number
+GEN["DECADE"] = lambda: rng.choice(["60s", "70s", "80s", "90s", "1990s", "2000s", "'80s"])
 GEN["YEAR"] = lambda: str(rng.randint(1900, 2030))
 LABEL["YEAR"] = "DATE_TIME"
 

@@ -260,13 +260,19 @@ impl<'a> Doc<'a> {
     }
 
     /// Index of the first word that ends after `byte` (the word containing `byte`, or the next one).
-    #[allow(dead_code, reason = "shared helper for detectors on other branches")]
     pub(crate) fn word_index_containing(&self, byte: usize) -> usize {
         self.words.partition_point(|w| (w.end as usize) <= byte)
     }
 
     /// True if no word character ends right before byte `at` (start of text, space, punctuation).
+    /// A literal `\n`, `\r` or `\t` escape in dumped text counts as a boundary too.
     pub(crate) fn boundary_before(&self, at: usize) -> bool {
+        if at >= 2
+            && self.bytes.get(at - 2) == Some(&b'\\')
+            && matches!(self.bytes.get(at - 1), Some(b'n' | b'r' | b't'))
+        {
+            return true;
+        }
         match self.text.get(..at).and_then(|s| s.chars().next_back()) {
             None => true,
             Some(ch) => !(is_word_char(ch) || ch == '_'),

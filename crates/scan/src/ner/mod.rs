@@ -73,9 +73,22 @@ impl Detector for Tagger {
         }
         let mut tokens = Vec::new();
         features::tokens(doc, gazetteer::gazetteer(), &mut tokens);
+        // Words inside values that pattern detectors already found (a phone number after an address,
+        // an e-mail in a signature) are not part of a natural-language entity.
+        let mut claimed = vec![false; tokens.len()];
+        for c in sink.out.iter() {
+            let first = doc.word_index_containing(c.start);
+            for slot in claimed
+                .iter_mut()
+                .take(doc.word_index_at(c.end))
+                .skip(first)
+            {
+                *slot = true;
+            }
+        }
         let mut labels = Vec::new();
         let mut margins = Vec::new();
-        tag(&tokens, model(), &mut labels, &mut margins);
+        tag(&tokens, &claimed, model(), &mut labels, &mut margins);
         for span in spans(doc, &labels, &margins) {
             if let Some(Some(entity)) = LABELS.get(usize::from(span.label)) {
                 sink.push_full(
@@ -91,15 +104,22 @@ impl Detector for Tagger {
     }
 }
 
-/// Tags every token greedily. `margins` gets the winning score minus the runner-up per token.
-fn tag(tokens: &[Token], weights: &impl Weights, labels: &mut Vec<u8>, margins: &mut Vec<f32>) {
+/// Tags every token greedily. `margins` gets the winning score minus the runner-up per token;
+/// `claimed` words (found by other detectors) are outside; it may be empty.
+fn tag(
+    tokens: &[Token],
+    claimed: &[bool],
+    weights: &impl Weights,
+    labels: &mut Vec<u8>,
+    margins: &mut Vec<f32>,
+) {
     labels.clear();
     margins.clear();
     let mut feats = Vec::with_capacity(48);
     for i in 0..tokens.len() {
         let prev = i.checked_sub(1).map_or(OUTSIDE, |j| labels[j]);
         let prev2 = i.checked_sub(2).map_or(OUTSIDE, |j| labels[j]);
-        if !tokens[i].candidate && prev == OUTSIDE {
+        if !tokens[i].candidate && prev == OUTSIDE || claimed.get(i).copied().unwrap_or(false) {
             labels.push(OUTSIDE);
             margins.push(0.0);
             continue;

@@ -160,10 +160,21 @@ fn scheme_url(text: &str, colon: usize) -> Option<(usize, usize)> {
     {
         start -= 1;
     }
+    // A literal `\n` escape in dumped text ("Website:\nhttps://…") is not part of the scheme.
+    let escaped = start > 0
+        && bytes[start - 1] == b'\\'
+        && matches!(bytes[start], b'n' | b'r' | b't')
+        && start + 1 < colon;
+    if escaped {
+        start += 1;
+    }
     if start == colon || !bytes[start].is_ascii_alphabetic() {
         return None;
     }
-    if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'.') {
+    if !escaped
+        && start > 0
+        && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'.')
+    {
         return None;
     }
     let scheme = &text[start..colon];
@@ -503,6 +514,14 @@ mod tests {
     fn rejects_hosts_without_a_real_tld() {
         check("http://microsoft and www.microsoft", &[]);
         check("notascheme://example.com", &[]);
+    }
+
+    #[test]
+    fn a_literal_newline_escape_is_not_part_of_the_scheme() {
+        check(
+            r"Website:\nhttps://www.example.se/",
+            &[("URL", "https://www.example.se/")],
+        );
     }
 
     #[test]
