@@ -343,6 +343,20 @@ LABEL = {"PERSON": "PERSON", "FULL": "PERSON", "FIRST": "PERSON", "LAST": "PERSO
          "NRP": "NRP", "AGE": "AGE", "DATE_TIME": "DATE_TIME"}
 
 TEMPLATES = r"""
+This {AGE} year old man has a fever.
+A {AGE} year old woman was injured.
+A {AGE}-year-old driver was arrested.
+{FULL} is {AGE} y/o.
+I'm {AGE} y/o and looking for a job.
+{FULL}, {AGE} yrs, {CITY}
+Patient: {AGE}yo male
+Aged {AGE}, she still runs every day.
+At {AGE} he became a father.
+We have a {AGE} year old son.
+my name is {FIRST}
+{FULL} and {FULL} were engineers.
+{LAST} and {LAST} founded the band.
+I'm {FULL}, originally from {CITY}.
 The {TC} Act of {YEAR} changed everything.
 The law of {YEAR} protects workers.
 Since {YEAR} we have grown a lot.
