@@ -34,6 +34,8 @@ LOCALES = ["en_US", "en_GB", "en_AU", "en_CA", "en_NZ", "en_IE", "de_DE", "de_AT
 LATIN_HEAVY = LOCALES[:42]
 
 rng = random.Random(SEED)
+random.seed(SEED)  # the `names` package draws from the global generator
+faker.Faker.seed(SEED)
 fakers = {}
 
 

@@ -1,5 +1,5 @@
 //! Trains the natural-language tagger: `cargo run --release -p warden-scan --features train
-//! --example train_ner -- CORPUS.jsonl OUT.bin [EPOCHS]`. See scripts/data/build_ner_model.sh.
+//! --example train_ner -- CORPUS.jsonl OUT.bin [EPOCHS] [MIN_WEIGHT]`. See scripts/data/build_ner_model.sh.
 
 use std::io::BufRead;
 
@@ -10,9 +10,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (corpus, out) = match (args.get(1), args.get(2)) {
         (Some(c), Some(o)) => (c, o),
-        _ => return Err("usage: train_ner CORPUS.jsonl OUT.bin [EPOCHS]".into()),
+        _ => return Err("usage: train_ner CORPUS.jsonl OUT.bin [EPOCHS] [MIN_WEIGHT]".into()),
     };
-    let epochs = args.get(3).map_or(Ok(8), |e| e.parse())?;
+    let epochs = args.get(3).map_or(Ok(6), |e| e.parse())?;
+    let min_weight = args.get(4).map_or(Ok(0.05), |e| e.parse())?;
     let mut examples = Vec::new();
     for line in std::io::BufReader::new(std::fs::File::open(corpus)?).lines() {
         let row: serde_json::Value = serde_json::from_str(&line?)?;
@@ -35,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let settings = Settings {
         epochs,
-        min_weight: 0.05,
+        min_weight,
         seed: 0x5eed,
     };
     #[allow(clippy::print_stderr, reason = "a build tool's progress")]

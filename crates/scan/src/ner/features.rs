@@ -43,8 +43,8 @@ pub(crate) struct Token {
     pub(crate) hash: u64,
     pub(crate) gaz: u32,
     pub(crate) shape: u64,
-    pub(crate) prefix: u64,
-    pub(crate) suffix: u64,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
     pub(crate) sep_before: u64,
     pub(crate) flags: u16,
     /// Worth scoring even after an untagged word.
@@ -61,15 +61,16 @@ pub(crate) fn tokens(doc: &Doc<'_>, gaz: &Gazetteer, out: &mut Vec<Token>) {
     for word in &doc.words {
         let text = doc.word_text(word);
         let flags_gaz = gaz.get(word.hash);
-        let candidate = is_candidate(word, flags_gaz);
         let start = word.start as usize;
+        let sep_before = separator(doc.text.get(prev_end..start).unwrap_or(""));
+        let candidate = is_candidate(word, flags_gaz, prev_end == 0 || sentence_start(sep_before));
         out.push(Token {
             hash: word.hash,
             gaz: flags_gaz,
             shape: shape_hash(text, word),
-            prefix: affix(text, true),
-            suffix: affix(text, false),
-            sep_before: separator(doc.text.get(prev_end..start).unwrap_or("")),
+            start: word.start,
+            end: word.end,
+            sep_before,
             flags: word.flags,
             candidate,
         });
@@ -80,10 +81,16 @@ pub(crate) fn tokens(doc: &Doc<'_>, gaz: &Gazetteer, out: &mut Vec<Token>) {
 /// Whether a word could start an entity: capitalised, numeric, non-Latin without case, or a listed
 /// name, place, nationality, title or date word that is not an ordinary English word. Everything else
 /// is only scored when it continues an entity.
-fn is_candidate(word: &Word, gaz: u32) -> bool {
+/// A capitalised ordinary English word at the start of a sentence ("The", "Please") or the pronoun
+/// "I" is not a candidate either.
+fn is_candidate(word: &Word, gaz: u32, sentence_start: bool) -> bool {
     use gazetteer::*;
-    if word.has(shape::UPPER) || word.has(shape::DIGIT) {
+    if word.has(shape::DIGIT) {
         return true;
+    }
+    if word.has(shape::UPPER) {
+        let plain = gaz & COMMON != 0 && gaz & ENTITY == 0;
+        return !(plain && (sentence_start || word.len() == 1));
     }
     if word.has(shape::NON_ASCII) && !word.has(shape::LOWER) {
         return true;
@@ -92,6 +99,14 @@ fn is_candidate(word: &Word, gaz: u32) -> bool {
     const UNLESS_COMMON: u32 = FIRST | LAST | CITY | REGION | COUNTRY;
     gaz & ALWAYS != 0 || gaz & UNLESS_COMMON != 0 && gaz & COMMON == 0
 }
+
+/// Whether a separator ends a sentence or a line.
+fn sentence_start(sep: u64) -> bool {
+    SENTENCE_SEPARATORS.contains(&sep)
+}
+
+static SENTENCE_SEPARATORS: std::sync::LazyLock<[u64; 8]> =
+    std::sync::LazyLock::new(|| [". ", "! ", "? ", "\n", ".\n", ": ", "- ", "> "].map(separator));
 
 /// A collapsed shape: `Xx`, `X.`, `d4`, `Xxd` … plus the digit count for numbers.
 fn shape_hash(text: &str, word: &Word) -> u64 {
@@ -208,9 +223,18 @@ mod t {
 }
 
 /// Appends the features of token `i` given the two previous labels.
-pub(crate) fn features(tokens: &[Token], i: usize, prev: u8, prev2: u8, out: &mut Vec<u64>) {
+pub(crate) fn features(
+    text: &str,
+    tokens: &[Token],
+    i: usize,
+    prev: u8,
+    prev2: u8,
+    out: &mut Vec<u64>,
+) {
     out.clear();
     let tok = &tokens[i];
+    let word = text.get(tok.start as usize..tok.end as usize).unwrap_or("");
+    let (prefix, suffix) = (affix(word, true), affix(word, false));
     let word = |j: Option<usize>| j.and_then(|j| tokens.get(j)).map_or(BOUNDARY, |t| t.hash);
     let shp = |j: Option<usize>| j.and_then(|j| tokens.get(j)).map_or(BOUNDARY, |t| t.shape);
     let p1 = i.checked_sub(1);
@@ -219,11 +243,11 @@ pub(crate) fn features(tokens: &[Token], i: usize, prev: u8, prev2: u8, out: &mu
     let n2 = Some(i + 2);
     out.push(t::BIAS);
     out.push(mix(t::WORD, tok.hash));
-    if tok.prefix != 0 {
-        out.push(mix(t::PREFIX, tok.prefix));
+    if prefix != 0 {
+        out.push(mix(t::PREFIX, prefix));
     }
-    if tok.suffix != 0 {
-        out.push(mix(t::SUFFIX, tok.suffix));
+    if suffix != 0 {
+        out.push(mix(t::SUFFIX, suffix));
     }
     out.push(mix(t::SHAPE, tok.shape));
     let cap = u64::from(tok.flags & shape::INITIAL_UPPER != 0);

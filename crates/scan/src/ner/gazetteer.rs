@@ -26,6 +26,19 @@ pub(crate) const TITLE: u32 = 1 << 10;
 pub(crate) const DATE_WORD: u32 = 1 << 11;
 pub(crate) const COMMON: u32 = 1 << 12;
 pub(crate) const PROPER: u32 = 1 << 13;
+/// Lists of entity words (everything but the dictionary lists).
+pub(crate) const ENTITY: u32 = FIRST
+    | LAST
+    | CITY
+    | REGION
+    | COUNTRY
+    | STREET
+    | ORG_SUFFIX
+    | ORG_WORD
+    | JOB
+    | NRP
+    | TITLE
+    | DATE_WORD;
 /// Number of lists; part-of-entry flags are `flag << PART_SHIFT`.
 pub(crate) const LISTS: u32 = 14;
 pub(crate) const PART_SHIFT: u32 = 16;

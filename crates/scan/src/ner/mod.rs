@@ -88,7 +88,14 @@ impl Detector for Tagger {
         }
         let mut labels = Vec::new();
         let mut margins = Vec::new();
-        tag(&tokens, &claimed, model(), &mut labels, &mut margins);
+        tag(
+            doc.text,
+            &tokens,
+            &claimed,
+            model(),
+            &mut labels,
+            &mut margins,
+        );
         for span in spans(doc, &labels, &margins) {
             if let Some(Some(entity)) = LABELS.get(usize::from(span.label)) {
                 sink.push_full(
@@ -107,6 +114,7 @@ impl Detector for Tagger {
 /// Tags every token greedily. `margins` gets the winning score minus the runner-up per token;
 /// `claimed` words (found by other detectors) are outside; it may be empty.
 fn tag(
+    text: &str,
     tokens: &[Token],
     claimed: &[bool],
     weights: &impl Weights,
@@ -124,7 +132,7 @@ fn tag(
             margins.push(0.0);
             continue;
         }
-        features::features(tokens, i, prev, prev2, &mut feats);
+        features::features(text, tokens, i, prev, prev2, &mut feats);
         let scores = score(&feats, weights);
         let (best, margin) = argmax(&scores);
         labels.push(best);
@@ -163,7 +171,12 @@ struct Span {
     score: f32,
 }
 
-/// Joins runs of words with the same label; a blank line or a long gap ends a run.
+/// The longest natural-language entity: a long address block fits; a run of thousands of tagged
+/// numbers is cut into pieces.
+const MAX_ENTITY_BYTES: usize = 512;
+
+/// Joins runs of words with the same label; a blank line, a long gap or [`MAX_ENTITY_BYTES`] ends a
+/// run.
 fn spans(doc: &Doc<'_>, labels: &[u8], margins: &[f32]) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::new();
     let mut run_margin = 0f32;
@@ -172,7 +185,9 @@ fn spans(doc: &Doc<'_>, labels: &[u8], margins: &[f32]) -> Vec<Span> {
     for (i, (&label, word)) in labels.iter().zip(&doc.words).enumerate() {
         let continues = open
             && out.last().is_some_and(|s| {
-                s.label == label && joinable(doc.text.get(s.end..word.start as usize).unwrap_or(""))
+                s.label == label
+                    && word.end as usize - s.start <= MAX_ENTITY_BYTES
+                    && joinable(doc.text.get(s.end..word.start as usize).unwrap_or(""))
             });
         if label == OUTSIDE {
             open = false;

@@ -88,6 +88,7 @@ impl Perceptron {
 
 /// A prepared example: tokens and the gold label of each.
 struct Prepared {
+    text: String,
     tokens: Vec<Token>,
     gold: Vec<u8>,
 }
@@ -110,7 +111,11 @@ fn prepare(example: &Example) -> Prepared {
                 .unwrap_or(OUTSIDE)
         })
         .collect();
-    Prepared { tokens, gold }
+    Prepared {
+        text: normalized.text().to_owned(),
+        tokens,
+        gold,
+    }
 }
 
 /// Trains on `examples` and returns the model file. `log` gets one line per epoch.
@@ -161,7 +166,7 @@ pub fn train(examples: &[Example], settings: &Settings, log: &mut dyn FnMut(Stri
                     labels.push(OUTSIDE);
                     continue;
                 }
-                features::features(&ex.tokens, i, prev, prev2, &mut feats);
+                features::features(&ex.text, &ex.tokens, i, prev, prev2, &mut feats);
                 let scores = super::score(&feats, &p);
                 let (guess, _) = super::argmax(&scores);
                 p.time += 1;

@@ -29,19 +29,23 @@ pub(crate) fn detectors() -> Vec<Box<dyn Detector>> {
 mod tests {
     use crate::{Scanner, ScannerConfig};
 
-    /// Every finding of the default scanner as `(type, value, score)`.
+    /// Every finding of the pattern detectors (no tagger) as `(type, value, score)`.
     fn scan(input: &str) -> Vec<(String, &str, f32)> {
-        Scanner::default()
-            .scan(input)
-            .into_iter()
-            .map(|f| {
-                (
-                    f.entity_type.to_string(),
-                    &input[f.byte_start..f.byte_end],
-                    f.score,
-                )
-            })
-            .collect()
+        Scanner::new(&ScannerConfig {
+            ner: false,
+            ..ScannerConfig::default()
+        })
+        .unwrap()
+        .scan(input)
+        .into_iter()
+        .map(|f| {
+            (
+                f.entity_type.to_string(),
+                &input[f.byte_start..f.byte_end],
+                f.score,
+            )
+        })
+        .collect()
     }
 
     fn check(input: &str, expect: &[(&str, &str)]) {
