@@ -345,6 +345,26 @@ LABEL = {"PERSON": "PERSON", "FULL": "PERSON", "FIRST": "PERSON", "LAST": "PERSO
          "NRP": "NRP", "AGE": "AGE", "DATE_TIME": "DATE_TIME"}
 
 TEMPLATES = r"""
+It is a {YEAR} {NRP} film directed by {FULL}.
+During {YEAR}, {ORGANIZATION} invested heavily in new products.
+In {YEAR}, {FULL} joined {ORGANIZATION}.
+The {YEAR} season was the best so far.
+{FIRST}: Hi, how are you?\n{FIRST}: Fine, thanks!
+{FIRST}: Did you call {FIRST}?
+{FIRST} gave {FIRST} the keys.
+{FIRST} had given {FIRST} the documents.
+{FIRST} asked {FIRST} for help.
+The economy of the city of {CITY} depends on tourism.
+My home town is {CITY}.
+He was born in the town of {CITY}, {COUNTRY}.
+Our home city {CITY} hosts the festival.
+{FULL}\n\n{JOB}\n\nPhone: {PHONE}
+{FULL}\n\n{JOB}\n\n{ORGANIZATION}
+{FULL}\n{JOB}\n{ORGANIZATION}\n{STREET_ADDRESS}
+I am {NRP} but I live in {COUNTRY}.
+We are proud {NRPS}.
+The {NRPS} celebrated the holiday.
+Many {NRPS} live in {CITY}.
 This {AGE} year old man has a fever.
 A {AGE} year old woman was injured.
 A {AGE}-year-old driver was arrested.
@@ -640,6 +660,14 @@ def small_number():
 GEN["TC"] = title_case_phrase
 GEN["SMALLNUM"] = small_number
 GEN["DECADE"] = lambda: rng.choice(["60s", "70s", "80s", "90s", "1990s", "2000s", "'80s"])
+def nrp_plural():
+    v = rng.choice(NATIONALITIES)
+    v = v + ("" if v.endswith(("s", "sh", "ch", "ese")) else "s")
+    return v.lower() if rng.random() < 0.3 else v
+
+
+GEN["NRPS"] = nrp_plural
+LABEL["NRPS"] = "NRP"
 GEN["YEAR"] = lambda: str(rng.randint(1900, 2030))
 LABEL["YEAR"] = "DATE_TIME"
 
@@ -668,7 +696,9 @@ def fill(tpl):
 
 
 def variants(text, spans):
-    """Case and punctuation noise that chat text has."""
+    """Case and punctuation noise that chat text has, and text dumped with escaped newlines."""
+    if "\n" in text and rng.random() < 0.15:
+        return escape_newlines(text, spans)
     r = rng.random()
     # Case changes that keep every offset (some characters change length when cased).
     if r < 0.04 and len(text.lower()) == len(text):
@@ -678,6 +708,23 @@ def variants(text, spans):
     if r < 0.12 and text.endswith(".") and all(s["end"] < len(text) for s in spans):
         return text[:-1], spans
     return text, spans
+
+
+def escape_newlines(text, spans):
+    """Newlines written as the two characters backslash and n, as in JSON dumped into text."""
+    out = []
+    shift = [0] * (len(text) + 1)
+    extra = 0
+    for i, ch in enumerate(text):
+        shift[i] = extra
+        if ch == "\n":
+            out.append("\\n")
+            extra += 1
+        else:
+            out.append(ch)
+    shift[len(text)] = extra
+    moved = [{"start": s["start"] + shift[s["start"]], "end": s["end"] + shift[s["end"]], "type": s["type"]} for s in spans]
+    return "".join(out), moved
 
 
 def main():

@@ -109,6 +109,11 @@ impl Gazetteer {
                 for word in &words {
                     *flags.entry(hash_lower(word)).or_insert(0) |= bits;
                 }
+                // Nationalities are also written as plurals ("Latvians", "saudis").
+                if flag == NRP && words.len() == 1 && !entry.ends_with('s') {
+                    let plural = format!("{entry}s");
+                    *flags.entry(hash_lower(&plural)).or_insert(0) |= NRP;
+                }
             }
         }
         Gazetteer { flags }
@@ -141,6 +146,7 @@ mod tests {
         let g = gazetteer();
         assert_ne!(g.get(hash_lower("Germany")) & COUNTRY, 0);
         assert_ne!(g.get(hash_lower("german")) & NRP, 0);
+        assert_ne!(g.get(hash_lower("latvians")) & NRP, 0);
         assert_ne!(g.get(hash_lower("the")) & COMMON, 0);
         assert_eq!(g.get(hash_lower("xqzvbnm")), 0);
         // "York" is part of "New York".
