@@ -238,7 +238,47 @@ def address():
     return sep.join(parts)
 
 
+INDUSTRY = ["Energy", "Pharmaceuticals", "Therapeutics", "Realty", "Realty Trust", "Bancorp",
+            "Financial", "Financial Services", "Financial Group", "Technologies", "Software", "Networks",
+            "Biosciences", "Bioscience", "Healthcare", "Health", "Industries", "Resources", "Mining",
+            "Minerals", "Motors", "Airlines", "Foods", "Brands", "Retail", "Entertainment", "Media",
+            "Communications", "Telecom", "Insurance", "Capital", "Investment", "Asset Management",
+            "Semiconductor", "Materials", "Chemicals", "Logistics", "Shipping", "Hotels", "Properties",
+            "Infrastructure", "Utilities", "Power", "Water", "Garments", "Textiles", "Steel", "Cement"]
+LISTING = ["Preferred Shares Series A", "Preferred Shares Series B", "Class A", "Class B", "ADR",
+           "Common Stock", "Units", "Warrants", "Depositary Shares", "Fund", "Trust", "ETF", "LP",
+           "Income Fund", "Target Term Fund", "Index Fund"]
+
+
+def proper_word():
+    r = rng.random()
+    if r < 0.4:
+        return last_name()
+    if r < 0.7:
+        return rng.choice(BRAND_WORDS)
+    if r < 0.85:
+        return cap("".join(rng.choice(SYL) for _ in range(rng.randint(2, 3))))
+    return "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ") for _ in range(rng.randint(2, 4)))
+
+
+def listed_company():
+    """Names shaped like listed companies and funds."""
+    name = " ".join(proper_word() for _ in range(rng.randint(1, 2)))
+    if rng.random() < 0.7:
+        name += " " + rng.choice(INDUSTRY)
+    if rng.random() < 0.7:
+        name += " " + rng.choice(ORG_SUFFIX)
+    if rng.random() < 0.2:
+        name += " " + rng.choice(LISTING)
+    if rng.random() < 0.1:
+        name = name.upper()
+    return name
+
+
 def org():
+    r = rng.random()
+    if r < 0.25:
+        return listed_company()
     r = rng.random()
     if r < 0.35:
         return safe(lambda: fk().company(), "Acme Inc.")
@@ -561,6 +601,18 @@ Signed, {FULL}, {JOB}
 """
 
 NEGATIVES = r"""
+May I ask a question about my bill?
+May I request a copy of the statement?
+Will you send me the invoice?
+Mark the box and sign below.
+Bill me later, please.
+Grace period ends soon.
+Rose and fell all day, the market was volatile.
+Faith in the product is high.
+Hope you are well.
+Personal Info:
+Contact Details:\n{TC}
+Account Settings > {TC}
 {TC}
 {TC}, {TC} and {TC}
 Genres: {TC}, {TC}, {TC}
@@ -672,6 +724,12 @@ GEN["YEAR"] = lambda: str(rng.randint(1900, 2030))
 LABEL["YEAR"] = "DATE_TIME"
 
 
+OPENERS = ["", "", "", "Hi, ", "Hello! ", "Please note: ", "FYI ", "Update: ", "Quick question - ",
+           "As discussed, ", "Thanks. ", "Sorry, ", "Also, ", "Btw ", "OK so ", "Re: ", "> ", "- ", "* "]
+CLOSERS = ["", "", "", " Thanks!", " Thank you.", " Regards.", " Cheers", " :)", " ASAP please.",
+           " Let me know.", " (urgent)", " Is that right?", " See attached."]
+
+
 def parse(tpl):
     return tpl.replace("\\n", "\n")
 
@@ -749,6 +807,11 @@ def main():
                 spans = sa + [{"start": s["start"] + off, "end": s["end"] + off, "type": s["type"]} for s in sb]
             else:
                 text, spans = fill(rng.choice(pos))
+                opener, closer = rng.choice(OPENERS), rng.choice(CLOSERS)
+                if opener and text[:1].isupper() and rng.random() < 0.5:
+                    text = text[:1].lower() + text[1:] if not spans or spans[0]["start"] > 0 else text
+                spans = [{"start": x["start"] + len(opener), "end": x["end"] + len(opener), "type": x["type"]} for x in spans]
+                text = opener + text + closer
             text, spans = variants(text, spans)
             fh.write(json.dumps({"id": i, "text": text, "spans": spans}, ensure_ascii=False) + "\n")
 

@@ -92,7 +92,7 @@ fn is_candidate(word: &Word, gaz: u32, sentence_start: bool) -> bool {
         let plain = gaz & COMMON != 0 && gaz & ENTITY == 0;
         return !(plain && (sentence_start || word.len() == 1));
     }
-    if word.has(shape::NON_ASCII) && !word.has(shape::LOWER) {
+    if word.has(shape::NON_ASCII) && !word.has(shape::LOWER) && word.len() >= 4 {
         return true;
     }
     const ALWAYS: u32 = NRP | DATE_WORD | TITLE;

@@ -133,10 +133,23 @@ fn tag(
             continue;
         }
         features::features(text, tokens, i, prev, prev2, &mut feats);
-        let scores = score(&feats, weights);
+        let mut scores = score(&feats, weights);
+        if !tokens[i].candidate {
+            continuation_only(&mut scores, prev);
+        }
         let (best, margin) = argmax(&scores);
         labels.push(best);
         margins.push(margin);
+    }
+}
+
+/// A word scored only because it follows a tagged word ("of" in "Bank of X") may continue that
+/// entity or end it, nothing else.
+fn continuation_only(scores: &mut [f32; N_LABELS], prev: u8) {
+    for (label, s) in scores.iter_mut().enumerate() {
+        if label != usize::from(OUTSIDE) && label != usize::from(prev) {
+            *s = f32::NEG_INFINITY;
+        }
     }
 }
 

@@ -167,13 +167,20 @@ pub fn train(examples: &[Example], settings: &Settings, log: &mut dyn FnMut(Stri
                     continue;
                 }
                 features::features(&ex.text, &ex.tokens, i, prev, prev2, &mut feats);
-                let scores = super::score(&feats, &p);
+                let mut scores = super::score(&feats, &p);
+                if !ex.tokens[i].candidate {
+                    super::continuation_only(&mut scores, prev);
+                }
                 let (guess, _) = super::argmax(&scores);
                 p.time += 1;
                 seen += 1;
-                if guess != ex.gold[i] {
+                let gold = ex.gold[i];
+                // A continuation word can only continue or end the previous entity: a gold label
+                // outside that choice cannot be learned here.
+                let reachable = ex.tokens[i].candidate || gold == OUTSIDE || gold == prev;
+                if guess != gold && reachable {
                     wrong += 1;
-                    p.update(&feats, ex.gold[i], guess);
+                    p.update(&feats, gold, guess);
                 }
                 labels.push(guess);
             }
