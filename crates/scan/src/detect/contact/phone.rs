@@ -38,6 +38,12 @@ const PHONE_CONTEXT: &[&str] = &[
     "call",
     "called",
     "calling",
+    "answer",
+    "answering",
+    "voicemail",
+    "message",
+    "messages",
+    "texted",
     "fax",
     "contact",
     "reach",
@@ -824,6 +830,8 @@ mod tests {
         check("the code 9472 7916 was wrong", &[]);
         check("reference 9498777106", &[]);
         check("call 9498777106", &["9498777106"]);
+        check("nobody is answering at 78 651 450", &["78 651 450"]);
+        check("stop sending messages to 699 956 915", &["699 956 915"]);
     }
 
     #[test]
