@@ -77,8 +77,11 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         n_findings: 0,
         n_scanned: 0,
     };
-    let mut output_error = None;
+    let mut output_error = scan.reporter.start(&mut out).err();
     for input in &inputs {
+        if output_error.is_some() {
+            break;
+        }
         match scan.input(input, &mut out, &mut diagnostics) {
             Ok(()) => {}
             Err(Failure::Input(error)) => diagnostics.error(&input.name(), error),

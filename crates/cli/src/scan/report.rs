@@ -10,7 +10,6 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::json;
-use serde_json::value::RawValue;
 use warden_scan::operator::mask;
 use warden_scan::{Category, EntityType, Finding};
 
@@ -68,25 +67,15 @@ struct Record<'a> {
     value: Option<&'a str>,
 }
 
-/// The document of the `json` format.
-#[derive(Debug, Serialize)]
-struct JsonReport<'a> {
-    /// Each a serialised [`Record`].
-    findings: &'a [Box<RawValue>],
-    errors: &'a [InputError],
-    inputs_scanned: usize,
-}
-
-/// Writes findings in one format.
+/// Writes findings in one format, as they come: even `json` and `sarif`, whose documents are opened
+/// by [`Reporter::start`] and closed by [`Reporter::finish`], so memory does not grow with findings.
 #[derive(Debug)]
 pub(crate) struct Reporter {
     format: Format,
     show_values: bool,
-    /// JSON records, kept for the document written at the end.
-    records: Vec<Box<RawValue>>,
-    /// SARIF results, kept for the log written at the end.
-    results: Vec<serde_json::Value>,
-    /// SARIF rules seen, by id.
+    /// Findings written so far (for the commas of `json` and `sarif`).
+    n_written: usize,
+    /// SARIF rules seen, by id (as many as distinct types, not findings).
     rules: BTreeMap<String, serde_json::Value>,
 }
 
@@ -95,34 +84,47 @@ impl Reporter {
         Reporter {
             format,
             show_values,
-            records: Vec::new(),
-            results: Vec::new(),
+            n_written: 0,
             rules: BTreeMap::new(),
         }
     }
 
-    /// Reports one finding (written now, or kept for [`Reporter::finish`]).
-    pub(crate) fn finding(&mut self, out: &mut dyn Write, located: &Located<'_>) -> io::Result<()> {
+    /// Opens the document of `json` and `sarif`.
+    pub(crate) fn start(&mut self, out: &mut dyn Write) -> io::Result<()> {
         match self.format {
-            Format::Text => self.write_text(out, located),
-            Format::Jsonl => {
-                serde_json::to_writer(&mut *out, &self.record(located))?;
-                out.write_all(b"\n")
-            }
-            Format::Json => {
-                let record = serde_json::value::to_raw_value(&self.record(located))?;
-                self.records.push(record);
-                Ok(())
-            }
-            Format::Sarif => {
-                let result = self.sarif_result(located);
-                self.results.push(result);
-                Ok(())
-            }
+            Format::Text | Format::Jsonl => Ok(()),
+            Format::Json => out.write_all(b"{\n  \"findings\": ["),
+            Format::Sarif => write!(
+                out,
+                "{{\n  \"$schema\": \"{SARIF_SCHEMA}\",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n      \
+                 \"columnKind\": \"unicodeCodePoints\",\n      \"results\": ["
+            ),
         }
     }
 
-    /// Ends the report: writes the document of `json` and `sarif`.
+    /// Reports one finding.
+    pub(crate) fn finding(&mut self, out: &mut dyn Write, located: &Located<'_>) -> io::Result<()> {
+        match self.format {
+            Format::Text => return self.write_text(out, located),
+            Format::Jsonl => {
+                serde_json::to_writer(&mut *out, &self.record(located))?;
+                return out.write_all(b"\n");
+            }
+            Format::Json => {
+                self.separator(out, 4)?;
+                serde_json::to_writer(&mut *out, &self.record(located))?;
+            }
+            Format::Sarif => {
+                self.separator(out, 8)?;
+                let result = self.sarif_result(located);
+                serde_json::to_writer(&mut *out, &result)?;
+            }
+        }
+        self.n_written += 1;
+        Ok(())
+    }
+
+    /// Closes the document of `json` and `sarif`.
     pub(crate) fn finish(
         &mut self,
         out: &mut dyn Write,
@@ -132,16 +134,37 @@ impl Reporter {
         match self.format {
             Format::Text | Format::Jsonl => return Ok(()),
             Format::Json => {
-                let document = JsonReport {
-                    findings: &self.records,
-                    errors,
-                    inputs_scanned,
-                };
-                serde_json::to_writer_pretty(&mut *out, &document)?;
+                self.close_list(out, 2)?;
+                out.write_all(b"],\n  \"errors\": ")?;
+                serde_json::to_writer(&mut *out, errors)?;
+                write!(out, ",\n  \"inputs_scanned\": {inputs_scanned}\n}}")?;
             }
-            Format::Sarif => serde_json::to_writer_pretty(&mut *out, &self.sarif_log(errors))?,
+            Format::Sarif => {
+                self.close_list(out, 6)?;
+                out.write_all(b"],\n      \"tool\": ")?;
+                serde_json::to_writer(&mut *out, &self.sarif_tool())?;
+                out.write_all(b",\n      \"invocations\": ")?;
+                serde_json::to_writer(&mut *out, &sarif_invocations(errors))?;
+                out.write_all(b"\n    }\n  ]\n}")?;
+            }
         }
         out.write_all(b"\n")
+    }
+
+    /// Before a list item: a comma after the previous one, a new line and `indent` spaces.
+    fn separator(&self, out: &mut dyn Write, indent: usize) -> io::Result<()> {
+        if self.n_written > 0 {
+            out.write_all(b",")?;
+        }
+        write!(out, "\n{:indent$}", "")
+    }
+
+    /// Before the `]` of a list that has items: a new line and `indent` spaces.
+    fn close_list(&self, out: &mut dyn Write, indent: usize) -> io::Result<()> {
+        if self.n_written > 0 {
+            write!(out, "\n{:indent$}", "")?;
+        }
+        Ok(())
     }
 
     fn write_text(&self, out: &mut dyn Write, located: &Located<'_>) -> io::Result<()> {
@@ -228,37 +251,33 @@ impl Reporter {
         })
     }
 
-    fn sarif_log(&mut self, errors: &[InputError]) -> serde_json::Value {
-        let notifications: Vec<serde_json::Value> = errors
-            .iter()
-            .map(|error| {
-                json!({
-                    "level": "error",
-                    "message": { "text": format!("{}: {}", error.input, error.message) },
-                })
-            })
-            .collect();
+    fn sarif_tool(&mut self) -> serde_json::Value {
         let rules: Vec<serde_json::Value> = std::mem::take(&mut self.rules).into_values().collect();
         json!({
-            "$schema": SARIF_SCHEMA,
-            "version": "2.1.0",
-            "runs": [{
-                "tool": {
-                    "driver": {
-                        "name": "warden",
-                        "version": env!("CARGO_PKG_VERSION"),
-                        "rules": rules,
-                    }
-                },
-                "invocations": [{
-                    "executionSuccessful": errors.is_empty(),
-                    "toolExecutionNotifications": notifications,
-                }],
-                "columnKind": "unicodeCodePoints",
-                "results": std::mem::take(&mut self.results),
-            }]
+            "driver": {
+                "name": "warden",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }
         })
     }
+}
+
+/// The run's one invocation: successful unless an input could not be read, which is listed.
+fn sarif_invocations(errors: &[InputError]) -> serde_json::Value {
+    let notifications: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|error| {
+            json!({
+                "level": "error",
+                "message": { "text": format!("{}: {}", error.input, error.message) },
+            })
+        })
+        .collect();
+    json!([{
+        "executionSuccessful": errors.is_empty(),
+        "toolExecutionNotifications": notifications,
+    }])
 }
 
 /// `ENTITY_TYPE`, or `SECRET/SUBTYPE` for secrets with a subtype (a SARIF hierarchical rule id).
