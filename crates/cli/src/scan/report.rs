@@ -231,7 +231,8 @@ impl Reporter {
         if self.show_values {
             region["snippet"] = json!({ "text": located.value });
         }
-        let mut properties = json!({ "score": finding.score, "detector": finding.detector });
+        let mut properties =
+            json!({ "score": json_score(finding.score), "detector": finding.detector });
         if let Some(subtype) = finding.subtype {
             properties["subtype"] = json!(subtype);
         }
@@ -286,6 +287,12 @@ fn rule_id(finding: &Finding) -> String {
         Some(subtype) => format!("{}/{subtype}", finding.entity_type),
         None => finding.entity_type.to_string(),
     }
+}
+
+/// A score for a `serde_json::Value`, which holds `f64`: widened as the decimal it prints as (0.95,
+/// not 0.949999988079071).
+fn json_score(score: f32) -> f64 {
+    score.to_string().parse().unwrap_or(f64::from(score))
 }
 
 /// Secrets and injections are errors; personal data is a warning.
@@ -352,6 +359,12 @@ mod tests {
         assert_eq!(uri("dir/a b.txt"), "dir/a%20b.txt");
         assert_eq!(uri("/abs/ü#1"), "file:///abs/%C3%BC%231");
         assert_eq!(uri("<stdin>"), "stdin");
+    }
+
+    #[test]
+    fn scores_keep_their_decimals() {
+        assert_eq!(json!(json_score(0.95)).to_string(), "0.95");
+        assert_eq!(json!(json_score(1.0)).to_string(), "1.0");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! Directories are walked recursively in a fixed order (entries sorted by name, byte-wise), following
 //! symbolic links; a directory reached again through a link is skipped, with a warning when it is its
-//! own ancestor (a loop). Under directories only regular files are taken (no FIFOs or devices, which
+//! own ancestor (a loop). `.git` directories are not entered (their objects are compressed; history is
+//! a job for a git-aware scanner); name one to scan it. Under directories only regular files are taken (no FIFOs or devices, which
 //! could block); a named path is read whatever it is (`<(cmd)`, `/dev/stdin`). Paths that cannot be
 //! read are reported and the walk goes on.
 
@@ -113,7 +114,11 @@ impl Walk<'_> {
 
     fn entry(&mut self, path: &Path) {
         match fs::metadata(path) {
-            Ok(metadata) if metadata.is_dir() => self.dir(path),
+            Ok(metadata) if metadata.is_dir() => {
+                if path.file_name() != Some(".git".as_ref()) {
+                    self.dir(path);
+                }
+            }
             Ok(metadata) if metadata.is_file() => self.inputs.push(Input::File {
                 path: path.to_path_buf(),
                 size: metadata.len(),
@@ -156,7 +161,15 @@ mod tests {
     fn walks_sorted_and_recursive() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for file in ["b.txt", "a/z.txt", "a/b/c.txt", "A.txt", "a/a.txt"] {
+        for file in [
+            "b.txt",
+            "a/z.txt",
+            "a/b/c.txt",
+            "A.txt",
+            "a/a.txt",
+            ".git/config",
+            ".env",
+        ] {
             let path = root.join(file);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(&path, "x").unwrap();
@@ -165,7 +178,15 @@ mod tests {
         let found = inputs(&[root.to_path_buf(), "-".into()], &mut diagnostics);
         assert_eq!(
             names(&found, root),
-            ["A.txt", "a/a.txt", "a/b/c.txt", "a/z.txt", "b.txt", "-"]
+            [
+                ".env",
+                "A.txt",
+                "a/a.txt",
+                "a/b/c.txt",
+                "a/z.txt",
+                "b.txt",
+                "-"
+            ]
         );
         assert!(!diagnostics.has_errors());
     }
