@@ -88,7 +88,7 @@ mod tests {
     use std::sync::Arc;
 
     use proptest::prelude::*;
-    use warden_scan::Scanner;
+    use warden_scan::{EntityType, Scanner, ScannerConfig};
 
     use super::*;
     use crate::text_stream::text_stream;
@@ -105,7 +105,11 @@ mod tests {
     #[test]
     fn positions_across_lines_and_wide_characters() {
         let text = "first line\r\nZoë: jane.doe@example.com\n\n東京 card 4111 1111 1111 1111\n";
-        let scanner = Arc::new(Scanner::default());
+        let config = ScannerConfig {
+            entities: vec![EntityType::EmailAddress, EntityType::CreditCard],
+            ..ScannerConfig::default()
+        };
+        let scanner = Arc::new(Scanner::new(&config).unwrap());
         let mut stream = text_stream(scanner, usize::MAX);
         let mut counter = LineCounter::default();
         assert!(counter.locate(&stream.push(text)).is_empty());
