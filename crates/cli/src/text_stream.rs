@@ -8,8 +8,8 @@
 //! [`text_stream`] is the one place that chooses how a stream is scanned. Until the engine's
 //! incremental `StreamScanner` exists, [`ChunkScanner`] stands in with the same interface: it scans
 //! chunks of at least [`DEFAULT_CHUNK_SIZE`] bytes cut at a blank line, else at a line end, else (in a
-//! run of twice that size without a line end) after whitespace. A value cut by such a fallback cut can
-//! be missed; a value on one line never is.
+//! run of twice that size without a line end) after whitespace, and never inside a PEM block shorter
+//! than the chunk size. A value cut by such a fallback cut can be missed; a value on one line never is.
 
 use std::io::{self, Read};
 use std::sync::Arc;
@@ -103,6 +103,7 @@ impl ChunkScanner {
             return self.release(0);
         }
         let cut = cut_point(&self.buffer, self.chunk_size);
+        let cut = outside_pem_block(&self.buffer, cut, self.chunk_size);
         self.release(cut)
     }
 
@@ -166,6 +167,24 @@ fn cut_point(buffer: &str, chunk_size: usize) -> usize {
         }
         None => buffer.len(),
     }
+}
+
+/// `cut`, or the start of the line of a PEM block that begins before `cut` and does not end before
+/// it, so the block is scanned whole (0, wait for more, unless the buffer is already twice the chunk
+/// size: a marker without an end must not make memory grow).
+fn outside_pem_block(buffer: &str, cut: usize, chunk_size: usize) -> usize {
+    let head = &buffer.as_bytes()[..cut];
+    let Some(begin) = memchr::memmem::rfind(head, b"-----BEGIN") else {
+        return cut;
+    };
+    if memchr::memmem::find(&head[begin..], b"-----END").is_some() {
+        return cut;
+    }
+    let line_start = memchr::memrchr(b'\n', &head[..begin]).map_or(0, |at| at + 1);
+    if line_start == 0 && buffer.len() >= 2 * chunk_size {
+        return cut;
+    }
+    line_start
 }
 
 /// Reads UTF-8 text from a byte reader, a fixed number of bytes at a time.
@@ -353,6 +372,18 @@ mod tests {
         assert_eq!(cut_point("aaaaaaaaaaaa", 8), 0);
         assert_eq!(cut_point("aaaaaaa bbbbbbbbbb", 8), 8);
         assert_eq!(cut_point("aaaaaaaaaaaaaaaaaa", 8), 18);
+    }
+
+    #[test]
+    fn cuts_keep_pem_blocks_whole() {
+        let pem =
+            "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIabc\n\nxyz\n-----END RSA PRIVATE KEY-----\n";
+        let open_at = pem.find("\n\n").unwrap() + 2;
+        assert_eq!(outside_pem_block(pem, open_at, 16), 5);
+        assert_eq!(outside_pem_block(pem, pem.len(), 16), pem.len());
+        let at_start = &pem[5..];
+        assert_eq!(outside_pem_block(at_start, 20, 64), 0);
+        assert_eq!(outside_pem_block(at_start, 20, 8), 20, "bounded");
     }
 
     #[test]

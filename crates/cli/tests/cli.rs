@@ -633,3 +633,43 @@ fn eval_still_parses() {
     assert_eq!(code(&output), 0);
     assert!(stdout(&output).contains("--split"));
 }
+
+#[test]
+fn pem_blocks_are_not_cut_by_chunks() {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let body: Vec<String> = (0..12)
+        .map(|line| {
+            (0..64)
+                .map(|i| char::from(ALPHABET[(line * 7 + i) % 64]))
+                .collect()
+        })
+        .collect();
+    let pem = format!(
+        "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+        body.join("\n")
+    );
+    let text = format!("config:\n{pem}\nafter\n");
+    // Chunks of 500 bytes would cut this 841-byte block at a line end; reads of 16 bytes make the
+    // chunker decide before the block's end has arrived.
+    let args = ["--chunk-size", "500", "--read-buffer", "16"];
+    let scan = warden(
+        &[
+            &["scan", "--format", "jsonl", "--entities", "SECRET"][..],
+            &args[..],
+        ]
+        .concat(),
+        text.as_bytes(),
+    );
+    let records = jsonl(&scan);
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0]["subtype"], "PRIVATE_KEY");
+    assert_eq!(
+        (records[0]["line"].as_u64(), records[0]["end_line"].as_u64()),
+        (Some(2), Some(15))
+    );
+    let redacted = warden(
+        &[&["redact", "--entities", "SECRET"][..], &args[..]].concat(),
+        text.as_bytes(),
+    );
+    assert_eq!(stdout(&redacted), "config:\n<SECRET>\nafter\n");
+}
