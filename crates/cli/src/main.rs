@@ -1,15 +1,21 @@
 //! The `warden` binary: thin glue over the library crates.
+//!
+//! Exit status: 0 success (for `scan`: nothing found), 1 `scan` found something, 2 an error.
 
 #![forbid(unsafe_code)]
 
+mod diagnostics;
 mod eval;
+mod operator_key;
+mod redact;
+mod scan;
+mod scanner_options;
+mod text_stream;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
-use warden_scan::{Scanner, ScannerConfig};
 
 /// Warden: keeps personal data and secrets out of AI traffic.
 #[derive(Debug, Parser)]
@@ -21,11 +27,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Scan text for personal data and secrets.
-    Scan {
-        /// Files or directories; standard input when none.
-        paths: Vec<std::path::PathBuf>,
-    },
+    /// Scan files, directories or standard input for personal data and secrets.
+    ///
+    /// Exit status: 0 nothing found, 1 findings, 2 an error (an unreadable input, a bad option).
+    /// Matched values are never printed unless --show-values is given.
+    Scan(scan::ScanArgs),
+    /// Copy standard input to standard output with personal data and secrets replaced.
+    Redact(redact::RedactArgs),
     /// Score the engine against labelled evaluation data.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -33,43 +41,16 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let outcome = match cli.command {
+        Command::Scan(args) => scan::run(&args),
+        Command::Redact(args) => redact::run(&args),
+        Command::Eval(command) => eval::run(command),
+    };
+    match outcome {
         Ok(code) => code,
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "warden: error: {error:#}");
             ExitCode::from(2)
         }
-    }
-}
-
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
-        Command::Scan { paths } => {
-            let scanner = Scanner::new(&ScannerConfig::default())?;
-            let mut text = String::new();
-            if paths.is_empty() {
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .context("reading standard input")?;
-            } else {
-                for path in &paths {
-                    text.push_str(
-                        &std::fs::read_to_string(path)
-                            .with_context(|| format!("reading {}", path.display()))?,
-                    );
-                }
-            }
-            let findings = scanner.scan(&text);
-            let mut out = std::io::stdout().lock();
-            for f in &findings {
-                writeln!(out, "{}", serde_json::to_string(f)?)?;
-            }
-            Ok(if findings.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        Command::Eval(command) => eval::run(command),
     }
 }
