@@ -601,6 +601,14 @@ Signed, {FULL}, {JOB}
 """
 
 NEGATIVES = r"""
+{ENV}
+{ENV}\n{ENV}
+Set {ENV} in the config file.
+{SHOUT}!
+NOTE: {SHOUT}
+WARNING: {SHOUT} FAILED
+Push it to GITHUB and open a PR.
+Run the SQL query and check the API response.
 May I ask a question about my bill?
 May I request a copy of the statement?
 Will you send me the invoice?
@@ -709,6 +717,20 @@ def small_number():
                        str(rng.randint(100, 99999))])
 
 
+def env_line():
+    """Configuration and code: upper-case identifiers are not organisations."""
+    words = [rng.choice(COMMON_WORDS).upper() for _ in range(rng.randint(1, 3))]
+    name = "_".join(words + [rng.choice(["URL", "HOST", "PORT", "USER", "TOKEN", "KEY", "PATH", "ID", "MODE"])])
+    value = rng.choice(["true", "false", str(rng.randint(1, 65535)), "/var/lib/app", "localhost", "debug", "INFO"])
+    return f"{rng.choice(['', 'export ', '- '])}{name}={value}"
+
+
+def shout():
+    return " ".join(rng.choice(COMMON_WORDS).upper() for _ in range(rng.randint(1, 4)))
+
+
+GEN["ENV"] = env_line
+GEN["SHOUT"] = shout
 GEN["TC"] = title_case_phrase
 GEN["SMALLNUM"] = small_number
 GEN["DECADE"] = lambda: rng.choice(["60s", "70s", "80s", "90s", "1990s", "2000s", "'80s"])
