@@ -81,10 +81,20 @@ pub(crate) struct Present {
     pub(crate) dash: bool,
 }
 
+// Byte classes. The letter bits are the shape bits of the same name, and `UPPER << 3` is the bit that
+// makes an ASCII capital lower-case (0x20).
 const WORD: u8 = 1;
 const DIGIT: u8 = 2;
 const UPPER: u8 = 4;
 const LOWER: u8 = 8;
+// Marker bytes of non-word bytes, collected into `Present`.
+const MARK_AT: u8 = 16;
+const MARK_DOT: u8 = 32;
+const MARK_COLON: u8 = 64;
+const MARK_DASH: u8 = 128;
+
+const _: () = assert!(UPPER as u16 == shape::UPPER && LOWER as u16 == shape::LOWER);
+const _: () = assert!(UPPER << 3 == b'a' - b'A');
 
 static CLASS: [u8; 128] = {
     let mut table = [0u8; 128];
@@ -98,7 +108,13 @@ static CLASS: [u8; 128] = {
         } else if c.is_ascii_lowercase() {
             WORD | LOWER
         } else {
-            0
+            match c {
+                b'@' => MARK_AT,
+                b'.' => MARK_DOT,
+                b':' => MARK_COLON,
+                b'-' => MARK_DASH,
+                _ => 0,
+            }
         };
         b += 1;
     }
@@ -135,21 +151,15 @@ impl<'a> Doc<'a> {
     pub(crate) fn new(text: &'a str) -> Doc<'a> {
         let bytes = text.as_bytes();
         let mut words = Vec::with_capacity(bytes.len() / 5 + 1);
-        let mut present = Present::default();
+        let mut marks = 0u8;
         let mut digit_words = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
             if b < 0x80 {
-                let class = CLASS[b as usize];
+                let class = CLASS[usize::from(b)];
                 if class & WORD == 0 {
-                    match b {
-                        b'@' => present.at = true,
-                        b'.' => present.dot = true,
-                        b':' => present.colon = true,
-                        b'-' => present.dash = true,
-                        _ => {}
-                    }
+                    marks |= class;
                     // A literal escape in dumped text ("Street\nPhone: …") ends a line: its letter
                     // is not part of the next word, so "Phone" is still seen as "Phone".
                     if b == b'\\' && is_escape_before_word(bytes, i) {
@@ -163,75 +173,30 @@ impl<'a> Doc<'a> {
                 i += utf8_len(b);
                 continue;
             }
-            // A word starts at i.
-            let start = i;
-            let mut flags = 0u16;
-            let mut hash = HASH_SEED;
-            let mut first = true;
-            while i < bytes.len() {
-                let b = bytes[i];
-                if b < 0x80 {
-                    let class = CLASS[b as usize];
-                    if class & WORD == 0 {
-                        break;
-                    }
-                    if class & DIGIT != 0 {
-                        flags |= shape::DIGIT;
-                    } else {
-                        flags |= shape::ALPHA;
-                        if class & UPPER != 0 {
-                            flags |= shape::UPPER;
-                            if first {
-                                flags |= shape::INITIAL_UPPER;
-                            }
-                        } else {
-                            flags |= shape::LOWER;
-                        }
-                    }
-                    hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(HASH_MUL);
-                    i += 1;
-                } else {
-                    let Some(ch) = text[i..].chars().next() else {
-                        break;
-                    };
-                    if !is_word_char(ch) {
-                        break;
-                    }
-                    flags |= shape::NON_ASCII;
-                    if ch.is_numeric() {
-                        flags |= shape::DIGIT;
-                    } else if ch.is_alphabetic() {
-                        flags |= shape::ALPHA;
-                        if ch.is_uppercase() {
-                            flags |= shape::UPPER;
-                            if first {
-                                flags |= shape::INITIAL_UPPER;
-                            }
-                        } else if ch.is_lowercase() {
-                            flags |= shape::LOWER;
-                        }
-                    }
-                    for lower in ch.to_lowercase() {
-                        let mut buf = [0u8; 4];
-                        for &lb in lower.encode_utf8(&mut buf).as_bytes() {
-                            hash = (hash ^ u64::from(lb)).wrapping_mul(HASH_MUL);
-                        }
-                    }
-                    i += ch.len_utf8();
-                }
-                first = false;
-            }
+            // A word starts at i: most are ASCII, lexed by the tight loop; a word with another
+            // character is lexed again, character by character.
+            let (end, flags, hash) = match ascii_word(bytes, i) {
+                Some(word) => word,
+                None => unicode_word(text, i),
+            };
             if flags & shape::DIGIT != 0 {
-                present.digit = true;
                 digit_words.push(words.len() as u32);
             }
             words.push(Word {
-                start: start as u32,
-                end: i as u32,
+                start: i as u32,
+                end: end as u32,
                 flags,
                 hash,
             });
+            i = end;
         }
+        let present = Present {
+            digit: !digit_words.is_empty(),
+            at: marks & MARK_AT != 0,
+            dot: marks & MARK_DOT != 0,
+            colon: marks & MARK_COLON != 0,
+            dash: marks & MARK_DASH != 0,
+        };
         Doc {
             text,
             bytes,
@@ -292,6 +257,102 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// Lexes the word starting at `start` if it is all ASCII: its end, shape flags and hash. `None` when
+/// a non-ASCII byte follows the ASCII letters and digits (the word may go on).
+fn ascii_word(bytes: &[u8], start: usize) -> Option<(usize, u16, u64)> {
+    let mut seen = 0u8;
+    let mut hash = HASH_SEED;
+    let mut i = start;
+    while let Some(&b) = bytes.get(i) {
+        let class = CLASS.get(usize::from(b)).copied().unwrap_or(0);
+        if class & WORD == 0 {
+            break;
+        }
+        seen |= class;
+        // One multiply per byte and no branch on the class: FNV-1a's chain sets the pace.
+        let lower = b | ((class & UPPER) << 3);
+        hash = (hash ^ u64::from(lower)).wrapping_mul(HASH_MUL);
+        i += 1;
+    }
+    if i == start || bytes.get(i).is_some_and(|&b| b >= 0x80) {
+        return None;
+    }
+    let mut flags = u16::from(seen & (UPPER | LOWER));
+    if seen & DIGIT != 0 {
+        flags |= shape::DIGIT;
+    }
+    if seen & (UPPER | LOWER) != 0 {
+        flags |= shape::ALPHA;
+    }
+    if CLASS[usize::from(bytes[start] & 0x7f)] & UPPER != 0 {
+        flags |= shape::INITIAL_UPPER;
+    }
+    Some((i, flags, hash))
+}
+
+/// Lexes the word starting at `start` character by character: its end, shape flags and hash.
+fn unicode_word(text: &str, start: usize) -> (usize, u16, u64) {
+    let bytes = text.as_bytes();
+    let mut flags = 0u16;
+    let mut hash = HASH_SEED;
+    let mut first = true;
+    let mut i = start;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            let class = CLASS[usize::from(b)];
+            if class & WORD == 0 {
+                break;
+            }
+            if class & DIGIT != 0 {
+                flags |= shape::DIGIT;
+            } else {
+                flags |= shape::ALPHA;
+                if class & UPPER != 0 {
+                    flags |= shape::UPPER;
+                    if first {
+                        flags |= shape::INITIAL_UPPER;
+                    }
+                } else {
+                    flags |= shape::LOWER;
+                }
+            }
+            hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(HASH_MUL);
+            i += 1;
+        } else {
+            let Some(ch) = text[i..].chars().next() else {
+                break;
+            };
+            if !is_word_char(ch) {
+                break;
+            }
+            flags |= shape::NON_ASCII;
+            if ch.is_numeric() {
+                flags |= shape::DIGIT;
+            } else if ch.is_alphabetic() {
+                flags |= shape::ALPHA;
+                if ch.is_uppercase() {
+                    flags |= shape::UPPER;
+                    if first {
+                        flags |= shape::INITIAL_UPPER;
+                    }
+                } else if ch.is_lowercase() {
+                    flags |= shape::LOWER;
+                }
+            }
+            for lower in ch.to_lowercase() {
+                let mut buf = [0u8; 4];
+                for &lb in lower.encode_utf8(&mut buf).as_bytes() {
+                    hash = (hash ^ u64::from(lb)).wrapping_mul(HASH_MUL);
+                }
+            }
+            i += ch.len_utf8();
+        }
+        first = false;
+    }
+    (i, flags, hash)
+}
+
 /// `\n`, `\r` or `\t` at `at`, followed by a capital letter or a digit (a new line or field).
 fn is_escape_before_word(bytes: &[u8], at: usize) -> bool {
     matches!(bytes.get(at + 1), Some(b'n' | b'r' | b't'))
@@ -325,6 +386,29 @@ mod tests {
         assert!(!doc.present.at);
         let digit: Vec<usize> = doc.digit_words().map(|(i, _)| i).collect();
         assert_eq!(digit, [2]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_lexes_like_the_character_loop(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Z", "7", " ", "-", ".", "@", ":", "_", "\\n", "é", "Ö", "٣", "\u{0301}", "€", "ß", "İ",
+                ]),
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            let doc = Doc::new(&text);
+            for word in &doc.words {
+                let (end, flags, hash) = unicode_word(&text, word.start as usize);
+                proptest::prop_assert_eq!((word.end, word.flags, word.hash), (end as u32, flags, hash));
+            }
+            let mut words = doc.words.iter().map(|w| w.range());
+            proptest::prop_assert!(words.all(|r| !r.is_empty()));
+            proptest::prop_assert_eq!(doc.present.at, text.contains('@'));
+            proptest::prop_assert_eq!(doc.present.digit, doc.words.iter().any(|w| w.has(shape::DIGIT)));
+        }
     }
 
     #[test]
