@@ -116,24 +116,69 @@ const MARKERS: &[(&str, Trigger)] = &[
     ("--u", Trigger::CurlUser),
 ];
 
-/// The secret detectors, sharing one automaton and one prefix index.
+/// The secret detectors, sharing one trigger search and one prefix index.
 #[derive(Debug)]
 pub(crate) struct Secrets {
-    automaton: AhoCorasick,
+    triggers_search: TriggerSearch,
     triggers: Vec<Trigger>,
     prefixes: token::PrefixIndex,
+}
+
+/// Finds the triggers, leftmost first, without overlaps.
+///
+/// Teddy (SIMD over three-byte fingerprints, then a check of the few patterns in the bucket) where
+/// the CPU has it: an automaton would walk byte by byte through most of an English text, whose
+/// letters nearly all start some key word, and cost as much as lexing it. Elsewhere a DFA, with the
+/// same matches.
+#[derive(Debug)]
+enum TriggerSearch {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl TriggerSearch {
+    fn new(patterns: &[String]) -> Option<TriggerSearch> {
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(patterns)
+            .build();
+        if let Some(packed) = packed {
+            return Some(TriggerSearch::Packed(packed));
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(patterns)
+            .ok()?;
+        Some(TriggerSearch::Automaton(automaton))
+    }
+
+    /// Each match as (start, end, pattern index).
+    fn find_iter<'h>(
+        &'h self,
+        haystack: &'h [u8],
+    ) -> Box<dyn Iterator<Item = (usize, usize, usize)> + 'h> {
+        match self {
+            TriggerSearch::Packed(searcher) => Box::new(
+                searcher
+                    .find_iter(haystack)
+                    .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
+            ),
+            TriggerSearch::Automaton(automaton) => Box::new(
+                automaton
+                    .find_iter(haystack)
+                    .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
+            ),
+        }
+    }
 }
 
 impl Secrets {
     fn new() -> Option<Secrets> {
         let (patterns, triggers) = patterns();
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .ok()?;
         Some(Secrets {
-            automaton,
+            triggers_search: TriggerSearch::new(&patterns)?,
             triggers,
             prefixes: token::PrefixIndex::new(),
         })
@@ -245,12 +290,11 @@ impl Detector for Secrets {
         };
         let mut keywords = keyword::State::default();
         let mut pem = pem::State::default();
-        for found in self.automaton.find_iter(bytes) {
-            let (at, end) = (found.start(), found.end());
+        for (at, end, pattern) in self.triggers_search.find_iter(bytes) {
             if at < out.covered_until {
                 continue;
             }
-            let Some(&trigger) = self.triggers.get(found.pattern().as_usize()) else {
+            let Some(&trigger) = self.triggers.get(pattern) else {
                 continue;
             };
             match trigger {
