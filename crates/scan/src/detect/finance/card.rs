@@ -77,7 +77,7 @@ impl Detector for Card {
             let Some(&(_, first_end)) = groups.first() else {
                 continue;
             };
-            let Some((first, end_group, score)) = best_window(bytes, &groups) else {
+            let Some((first, end_group, score)) = best_window(bytes, groups) else {
                 // Later groups of this run may still start a card ("ref 12 4111 1111 …").
                 resume = first_end;
                 continue;
