@@ -40,6 +40,7 @@ fn corpus(c: &mut Criterion) {
 
 fn adversarial(c: &mut Criterion) {
     let scanner = Scanner::default();
+    let long = common::long_text();
     for (size_name, size) in [("1MB", 1 << 20), ("10MB", 10 << 20)] {
         let mut group = c.benchmark_group(format!("adversarial-{size_name}"));
         // One scan per sample: a 10 MB scan takes long enough to time on its own.
@@ -47,6 +48,13 @@ fn adversarial(c: &mut Criterion) {
         group.sample_size(10);
         group.warm_up_time(Duration::from_millis(200));
         group.measurement_time(Duration::from_secs(if size > 1 << 20 { 4 } else { 1 }));
+        if let Some(long) = &long {
+            let text = common::normal_text(long, size);
+            group.throughput(Throughput::Bytes(text.len() as u64));
+            group.bench_function("normal", |b| {
+                b.iter(|| black_box(scanner.scan(black_box(&text))))
+            });
+        }
         for (name, make) in common::ADVERSARIAL {
             let text = make(size);
             group.throughput(Throughput::Bytes(text.len() as u64));

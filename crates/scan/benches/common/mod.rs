@@ -43,6 +43,15 @@ pub fn long_text() -> Option<String> {
     text.ok()
 }
 
+/// `long.txt` repeated to `size` bytes: normal text at the size of an adversarial input, whose
+/// per-byte time includes what any large input costs (memory for the words and findings).
+pub fn normal_text(long: &str, size: usize) -> String {
+    let mut text = long.repeat(size / long.len().max(1) + 1);
+    let end = cut_at_char(&text, size).len();
+    text.truncate(end);
+    text
+}
+
 /// Texts of about 1 KiB, each made of consecutive `short.jsonl` texts joined by a blank line.
 pub fn kilobyte_texts(short: &[String]) -> Vec<String> {
     let mut out = Vec::new();
