@@ -2,7 +2,7 @@
 """Times Microsoft Presidio's AnalyzerEngine (English, default recognizers, spaCy's small model)
 on the shared bench corpus, one process, one thread: texts/s, MB/s and p50/p99 per text on
 short.jsonl, and seconds per long.txt (100 KiB). Warden's figures come from
-`cargo run --release -p warden-scan --example latency` over the same files (bench/compare.sh runs both).
+`cargo run --release -p warden-scan --example latency` over the same files (bench/compare.sh runs both and prints the ratios).
 
 Usage: target/bench-venv/bin/python bench/presidio_speed.py [BENCH_DIR] [--rounds N]
 BENCH_DIR defaults to $WARDEN_SHARED/eval/bench, else ../shared/eval/bench beside the repository.
