@@ -158,6 +158,21 @@ fn groups_at<'g>(
 fn best_window(bytes: &[u8], groups: &[(usize, usize)]) -> Option<(usize, usize, f32)> {
     let mut best: Option<(usize, usize, usize, f32)> = None;
     for first in 0..groups.len() {
+        // No window from here can beat the best so far when all its groups that fit in 19 digits
+        // are not more digits (a run of many groups would otherwise be tried window by window).
+        let reachable = groups[first..]
+            .iter()
+            .map(|(s, e)| e - s)
+            .scan(0, |total, n| {
+                *total += n;
+                Some(*total)
+            })
+            .take_while(|&total| total <= 19)
+            .last()
+            .unwrap_or(0);
+        if best.is_some_and(|(_, _, n, _)| reachable <= n) {
+            continue;
+        }
         let mut buf = [0u8; 19];
         let mut n_digits = 0;
         for last in first..groups.len() {
