@@ -100,8 +100,9 @@ const MARK_DASH: u8 = 128;
 const _: () = assert!(UPPER as u16 == shape::UPPER && LOWER as u16 == shape::LOWER);
 const _: () = assert!(UPPER << 3 == b'a' - b'A');
 
-static CLASS: [u8; 128] = {
-    let mut table = [0u8; 128];
+/// The class of every byte; bytes of non-ASCII characters have none (0), like other non-word bytes.
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
@@ -294,7 +295,7 @@ fn ascii_word(bytes: &[u8], start: usize) -> Option<(usize, u16, u64)> {
     let mut hash = HASH_SEED;
     let mut i = start;
     while let Some(&b) = bytes.get(i) {
-        let class = CLASS.get(usize::from(b)).copied().unwrap_or(0);
+        let class = CLASS[usize::from(b)];
         if class & WORD == 0 {
             break;
         }
@@ -314,7 +315,7 @@ fn ascii_word(bytes: &[u8], start: usize) -> Option<(usize, u16, u64)> {
     if seen & (UPPER | LOWER) != 0 {
         flags |= shape::ALPHA;
     }
-    if CLASS[usize::from(bytes[start] & 0x7f)] & UPPER != 0 {
+    if CLASS[usize::from(bytes[start])] & UPPER != 0 {
         flags |= shape::INITIAL_UPPER;
     }
     Some((i, flags, hash))
