@@ -149,7 +149,23 @@ pub(crate) fn hash_lower(s: &str) -> u64 {
 }
 
 fn is_word_char(ch: char) -> bool {
+    if let Some(letter) = latin1_letter(ch) {
+        return letter.is_some();
+    }
     ch.is_alphanumeric() || ('\u{0300}'..='\u{036F}').contains(&ch)
+}
+
+/// The letters of Latin-1 (U+00C0 to U+00FF), most of the non-ASCII letters of European text,
+/// answered without the Unicode tables: `None` outside the block, `Some(None)` for `×` and `÷`, else
+/// `Some(Some(lower))` with the lower-case form (`É` → `é`; lower-case letters map to themselves).
+/// A test checks every character of the block against the standard library.
+fn latin1_letter(ch: char) -> Option<Option<char>> {
+    match ch {
+        '\u{D7}' | '\u{F7}' => Some(None),
+        '\u{C0}'..='\u{DE}' => Some(char::from_u32(u32::from(ch) + 0x20)),
+        '\u{DF}'..='\u{FF}' => Some(Some(ch)),
+        _ => None,
+    }
 }
 
 impl<'a> Doc<'a> {
@@ -354,6 +370,27 @@ fn unicode_word(text: &str, start: usize) -> (usize, u16, u64) {
             let Some(ch) = text[i..].chars().next() else {
                 break;
             };
+            if let Some(letter) = latin1_letter(ch) {
+                let Some(lower) = letter else {
+                    break;
+                };
+                flags |= shape::NON_ASCII | shape::ALPHA;
+                if lower == ch {
+                    flags |= shape::LOWER;
+                } else {
+                    flags |= shape::UPPER;
+                    if first {
+                        flags |= shape::INITIAL_UPPER;
+                    }
+                }
+                let mut buf = [0u8; 4];
+                for &lb in lower.encode_utf8(&mut buf).as_bytes() {
+                    hash = (hash ^ u64::from(lb)).wrapping_mul(HASH_MUL);
+                }
+                i += ch.len_utf8();
+                first = false;
+                continue;
+            }
             if !is_word_char(ch) {
                 break;
             }
@@ -454,6 +491,28 @@ mod tests {
                 proptest::prop_assert_eq!(doc.word_index_at(byte), expect);
             }
         }
+    }
+
+    #[test]
+    fn latin1_letters_agree_with_the_unicode_tables() {
+        for ch in '\u{C0}'..='\u{FF}' {
+            let Some(letter) = latin1_letter(ch) else {
+                panic!("{ch:?} is in the block");
+            };
+            assert_eq!(letter.is_some(), ch.is_alphanumeric(), "{ch:?}");
+            assert!(!ch.is_numeric(), "{ch:?}");
+            if let Some(lower) = letter {
+                assert_eq!(
+                    ch.to_lowercase().collect::<String>(),
+                    lower.to_string(),
+                    "{ch:?}"
+                );
+                assert_eq!(lower != ch, ch.is_uppercase(), "{ch:?}");
+                assert_eq!(lower == ch, ch.is_lowercase(), "{ch:?}");
+            }
+        }
+        assert_eq!(latin1_letter('\u{BF}'), None);
+        assert_eq!(latin1_letter('\u{100}'), None);
     }
 
     #[test]
