@@ -95,7 +95,8 @@ impl<'a> Normalized<'a> {
             }
             if text.len() > before || pieces.is_empty() {
                 // A dropped character leaves a piece too when it is the first change: an empty
-                // `pieces` means "borrowed". An empty piece is overwritten by the next one.
+                // `pieces` means "borrowed". An empty piece is never looked up: the next piece
+                // starts at the same byte, and the lookup takes the last piece starting there.
                 pieces.push(Piece {
                     at: offset(before),
                     from: offset(at),
