@@ -138,39 +138,53 @@ enum TriggerSearch {
 
 impl TriggerSearch {
     fn new(patterns: &[String]) -> Option<TriggerSearch> {
-        let packed = aho_corasick::packed::Config::new()
+        TriggerSearch::packed(patterns).or_else(|| TriggerSearch::automaton(patterns))
+    }
+
+    fn packed(patterns: &[String]) -> Option<TriggerSearch> {
+        aho_corasick::packed::Config::new()
             .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
             .builder()
             .extend(patterns)
-            .build();
-        if let Some(packed) = packed {
-            return Some(TriggerSearch::Packed(packed));
-        }
-        let automaton = AhoCorasick::builder()
+            .build()
+            .map(TriggerSearch::Packed)
+    }
+
+    fn automaton(patterns: &[String]) -> Option<TriggerSearch> {
+        AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
             .kind(Some(AhoCorasickKind::DFA))
             .build(patterns)
-            .ok()?;
-        Some(TriggerSearch::Automaton(automaton))
+            .ok()
+            .map(TriggerSearch::Automaton)
     }
 
     /// Each match as (start, end, pattern index).
-    fn find_iter<'h>(
-        &'h self,
-        haystack: &'h [u8],
-    ) -> Box<dyn Iterator<Item = (usize, usize, usize)> + 'h> {
+    fn find_iter<'h>(&'h self, haystack: &'h [u8]) -> TriggerMatches<'h> {
         match self {
-            TriggerSearch::Packed(searcher) => Box::new(
-                searcher
-                    .find_iter(haystack)
-                    .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
-            ),
-            TriggerSearch::Automaton(automaton) => Box::new(
-                automaton
-                    .find_iter(haystack)
-                    .map(|m| (m.start(), m.end(), m.pattern().as_usize())),
-            ),
+            TriggerSearch::Packed(searcher) => TriggerMatches::Packed(searcher.find_iter(haystack)),
+            TriggerSearch::Automaton(automaton) => {
+                TriggerMatches::Automaton(automaton.find_iter(haystack))
+            }
         }
+    }
+}
+
+/// The matches of a [`TriggerSearch`].
+enum TriggerMatches<'h> {
+    Packed(aho_corasick::packed::FindIter<'h, 'h>),
+    Automaton(aho_corasick::FindIter<'h, 'h>),
+}
+
+impl Iterator for TriggerMatches<'_> {
+    type Item = (usize, usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize, usize)> {
+        let found = match self {
+            TriggerMatches::Packed(matches) => matches.next()?,
+            TriggerMatches::Automaton(matches) => matches.next()?,
+        };
+        Some((found.start(), found.end(), found.pattern().as_usize()))
     }
 }
 
@@ -318,6 +332,55 @@ impl Detector for Secrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn teddy_and_the_automaton_find_the_same_triggers() {
+        let (patterns, _) = patterns();
+        let (Some(packed), Some(automaton)) = (
+            TriggerSearch::packed(&patterns),
+            TriggerSearch::automaton(&patterns),
+        ) else {
+            // No SIMD here: the automaton is the only searcher, nothing to compare.
+            return;
+        };
+        let long = "db_password = 'x'; Token: -----BEGIN KEY https://a:b@h.io 7Q~abc curl -u me SONAR_LOGIN "
+            .repeat(20);
+        for text in [
+            "",
+            "pass",
+            "my PASSWORD is",
+            "x_pw=1 and 5Q~ and xyz_mmk and --user",
+            "the passenger's key to the author's secret",
+            long.as_str(),
+        ] {
+            let a: Vec<_> = packed.find_iter(text.as_bytes()).collect();
+            let b: Vec<_> = automaton.find_iter(text.as_bytes()).collect();
+            assert_eq!(a, b, "in {text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn teddy_and_the_automaton_agree_on_any_mix_of_triggers(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "pass", "Pas", "KEY", "ke", "y", "tok", "en", "_pw", "://", "-----BEGIN", "--", "-u",
+                    " ", "\t", "7", "Q~", "_mmk", "sonar", "Sumo", "clou", "a", "é", "\n",
+                ]),
+                0..60,
+            )
+        ) {
+            let (patterns, _) = patterns();
+            if let (Some(packed), Some(automaton)) =
+                (TriggerSearch::packed(&patterns), TriggerSearch::automaton(&patterns))
+            {
+                let text: String = parts.concat();
+                let a: Vec<_> = packed.find_iter(text.as_bytes()).collect();
+                let b: Vec<_> = automaton.find_iter(text.as_bytes()).collect();
+                proptest::prop_assert_eq!(a, b);
+            }
+        }
+    }
 
     #[test]
     fn the_automaton_builds_small_and_no_pattern_hides_another() {
