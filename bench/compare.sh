@@ -5,6 +5,14 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export WARDEN_SHARED="${WARDEN_SHARED:-$root/../shared}"
+if [ ! -f "$WARDEN_SHARED/eval/bench/short.jsonl" ]; then
+    echo "skipping: $WARDEN_SHARED/eval/bench/short.jsonl not found (set WARDEN_SHARED to the shared folder)" >&2
+    exit 0
+fi
+if [ ! -x "$root/target/bench-venv/bin/python" ]; then
+    echo "no Presidio environment: run bash bench/setup-presidio.sh first" >&2
+    exit 1
+fi
 cd "$root"
 out="$root/target/compare"
 mkdir -p "$out"
