@@ -46,6 +46,15 @@ impl ContextWords {
         self.phrases.is_empty()
     }
 
+    /// True if the first word of some phrase occurs anywhere in `doc`: when false, no candidate of
+    /// `doc` has context, and a detector that needs context can skip the text.
+    pub(crate) fn may_occur_in(&self, doc: &Doc<'_>) -> bool {
+        doc.words.iter().any(|word| {
+            self.first_words & (1 << (word.hash % 64)) != 0
+                && self.phrases.iter().any(|phrase| phrase[0] == word.hash)
+        })
+    }
+
     /// True if a phrase occurs within the window around the byte span `start..end`.
     pub(crate) fn near(&self, doc: &Doc<'_>, start: usize, end: usize) -> bool {
         self.near_window(doc, start, end, WORDS_BEFORE, WORDS_AFTER)
@@ -130,5 +139,7 @@ mod tests {
         let start = text.find("078").unwrap();
         assert!(!ctx.near(&doc, start, start + 11));
         assert!(ctx.contains_word("SSN"));
+        assert!(ctx.may_occur_in(&Doc::new("the Social club")));
+        assert!(!ctx.may_occur_in(&Doc::new("an order with number 078-05-1120")));
     }
 }

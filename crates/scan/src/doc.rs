@@ -69,6 +69,10 @@ pub(crate) struct Doc<'a> {
     /// Indices into `words` of the words that contain a digit, in order. Number detectors walk this
     /// short list instead of every word: a word scan per detector costs more than the detector.
     pub(crate) digit_words: Vec<u32>,
+    /// The word index [`Doc::word_index_at`] found last: detectors ask about nearby offsets in
+    /// order, and a search from there touches a few words instead of a binary search over a large
+    /// document's words (each step a cache miss).
+    finger: std::cell::Cell<usize>,
 }
 
 /// Which marker bytes a text contains.
@@ -81,13 +85,24 @@ pub(crate) struct Present {
     pub(crate) dash: bool,
 }
 
+// Byte classes. The letter bits are the shape bits of the same name, and `UPPER << 3` is the bit that
+// makes an ASCII capital lower-case (0x20).
 const WORD: u8 = 1;
 const DIGIT: u8 = 2;
 const UPPER: u8 = 4;
 const LOWER: u8 = 8;
+// Marker bytes of non-word bytes, collected into `Present`.
+const MARK_AT: u8 = 16;
+const MARK_DOT: u8 = 32;
+const MARK_COLON: u8 = 64;
+const MARK_DASH: u8 = 128;
 
-static CLASS: [u8; 128] = {
-    let mut table = [0u8; 128];
+const _: () = assert!(UPPER as u16 == shape::UPPER && LOWER as u16 == shape::LOWER);
+const _: () = assert!(UPPER << 3 == b'a' - b'A');
+
+/// The class of every byte; bytes of non-ASCII characters have none (0), like other non-word bytes.
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
@@ -98,7 +113,13 @@ static CLASS: [u8; 128] = {
         } else if c.is_ascii_lowercase() {
             WORD | LOWER
         } else {
-            0
+            match c {
+                b'@' => MARK_AT,
+                b'.' => MARK_DOT,
+                b':' => MARK_COLON,
+                b'-' => MARK_DASH,
+                _ => 0,
+            }
         };
         b += 1;
     }
@@ -128,28 +149,38 @@ pub(crate) fn hash_lower(s: &str) -> u64 {
 }
 
 fn is_word_char(ch: char) -> bool {
+    if let Some(letter) = latin1_letter(ch) {
+        return letter.is_some();
+    }
     ch.is_alphanumeric() || ('\u{0300}'..='\u{036F}').contains(&ch)
+}
+
+/// The letters of Latin-1 (U+00C0 to U+00FF), most of the non-ASCII letters of European text,
+/// answered without the Unicode tables: `None` outside the block, `Some(None)` for `×` and `÷`, else
+/// `Some(Some(lower))` with the lower-case form (`É` → `é`; lower-case letters map to themselves).
+/// A test checks every character of the block against the standard library.
+fn latin1_letter(ch: char) -> Option<Option<char>> {
+    match ch {
+        '\u{D7}' | '\u{F7}' => Some(None),
+        '\u{C0}'..='\u{DE}' => Some(char::from_u32(u32::from(ch) + 0x20)),
+        '\u{DF}'..='\u{FF}' => Some(Some(ch)),
+        _ => None,
+    }
 }
 
 impl<'a> Doc<'a> {
     pub(crate) fn new(text: &'a str) -> Doc<'a> {
         let bytes = text.as_bytes();
         let mut words = Vec::with_capacity(bytes.len() / 5 + 1);
-        let mut present = Present::default();
+        let mut marks = 0u8;
         let mut digit_words = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
             if b < 0x80 {
-                let class = CLASS[b as usize];
+                let class = CLASS[usize::from(b)];
                 if class & WORD == 0 {
-                    match b {
-                        b'@' => present.at = true,
-                        b'.' => present.dot = true,
-                        b':' => present.colon = true,
-                        b'-' => present.dash = true,
-                        _ => {}
-                    }
+                    marks |= class;
                     // A literal escape in dumped text ("Street\nPhone: …") ends a line: its letter
                     // is not part of the next word, so "Phone" is still seen as "Phone".
                     if b == b'\\' && is_escape_before_word(bytes, i) {
@@ -163,81 +194,37 @@ impl<'a> Doc<'a> {
                 i += utf8_len(b);
                 continue;
             }
-            // A word starts at i.
-            let start = i;
-            let mut flags = 0u16;
-            let mut hash = HASH_SEED;
-            let mut first = true;
-            while i < bytes.len() {
-                let b = bytes[i];
-                if b < 0x80 {
-                    let class = CLASS[b as usize];
-                    if class & WORD == 0 {
-                        break;
-                    }
-                    if class & DIGIT != 0 {
-                        flags |= shape::DIGIT;
-                    } else {
-                        flags |= shape::ALPHA;
-                        if class & UPPER != 0 {
-                            flags |= shape::UPPER;
-                            if first {
-                                flags |= shape::INITIAL_UPPER;
-                            }
-                        } else {
-                            flags |= shape::LOWER;
-                        }
-                    }
-                    hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(HASH_MUL);
-                    i += 1;
-                } else {
-                    let Some(ch) = text[i..].chars().next() else {
-                        break;
-                    };
-                    if !is_word_char(ch) {
-                        break;
-                    }
-                    flags |= shape::NON_ASCII;
-                    if ch.is_numeric() {
-                        flags |= shape::DIGIT;
-                    } else if ch.is_alphabetic() {
-                        flags |= shape::ALPHA;
-                        if ch.is_uppercase() {
-                            flags |= shape::UPPER;
-                            if first {
-                                flags |= shape::INITIAL_UPPER;
-                            }
-                        } else if ch.is_lowercase() {
-                            flags |= shape::LOWER;
-                        }
-                    }
-                    for lower in ch.to_lowercase() {
-                        let mut buf = [0u8; 4];
-                        for &lb in lower.encode_utf8(&mut buf).as_bytes() {
-                            hash = (hash ^ u64::from(lb)).wrapping_mul(HASH_MUL);
-                        }
-                    }
-                    i += ch.len_utf8();
-                }
-                first = false;
-            }
+            // A word starts at i: most are ASCII, lexed by the tight loop; a word with another
+            // character is lexed again, character by character.
+            let (end, flags, hash) = match ascii_word(bytes, i) {
+                Some(word) => word,
+                None => unicode_word(text, i),
+            };
             if flags & shape::DIGIT != 0 {
-                present.digit = true;
                 digit_words.push(words.len() as u32);
             }
             words.push(Word {
-                start: start as u32,
-                end: i as u32,
+                start: i as u32,
+                end: end as u32,
                 flags,
                 hash,
             });
+            i = end;
         }
+        let present = Present {
+            digit: !digit_words.is_empty(),
+            at: marks & MARK_AT != 0,
+            dot: marks & MARK_DOT != 0,
+            colon: marks & MARK_COLON != 0,
+            dash: marks & MARK_DASH != 0,
+        };
         Doc {
             text,
             bytes,
             words,
             present,
             digit_words,
+            finger: std::cell::Cell::new(0),
         }
     }
 
@@ -256,7 +243,32 @@ impl<'a> Doc<'a> {
 
     /// Index of the first word that starts at or after `byte`.
     pub(crate) fn word_index_at(&self, byte: usize) -> usize {
-        self.words.partition_point(|w| (w.start as usize) < byte)
+        let before = |w: &Word| (w.start as usize) < byte;
+        let n = self.words.len();
+        let finger = self.finger.get().min(n);
+        // Gallop from the last answer to a range that holds the partition point, then search it.
+        let (mut lo, mut hi) = (finger, finger);
+        let mut step = 1;
+        if self.words.get(finger).is_some_and(before) {
+            // The point lies after `finger`.
+            lo = finger + 1;
+            hi = lo;
+            while hi < n && before(&self.words[hi]) {
+                lo = hi + 1;
+                hi = (hi + step).min(n);
+                step *= 2;
+            }
+        } else {
+            // The point lies at or before `finger`.
+            while lo > 0 && !before(&self.words[lo - 1]) {
+                hi = lo - 1;
+                lo = lo.saturating_sub(step);
+                step *= 2;
+            }
+        }
+        let index = lo + self.words[lo..hi].partition_point(before);
+        self.finger.set(index);
+        index
     }
 
     /// Index of the first word that ends after `byte` (the word containing `byte`, or the next one).
@@ -298,6 +310,123 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// Lexes the word starting at `start` if it is all ASCII: its end, shape flags and hash. `None` when
+/// a non-ASCII byte follows the ASCII letters and digits (the word may go on).
+fn ascii_word(bytes: &[u8], start: usize) -> Option<(usize, u16, u64)> {
+    let mut seen = 0u8;
+    let mut hash = HASH_SEED;
+    let mut i = start;
+    while let Some(&b) = bytes.get(i) {
+        let class = CLASS[usize::from(b)];
+        if class & WORD == 0 {
+            break;
+        }
+        seen |= class;
+        // One multiply per byte and no branch on the class: FNV-1a's chain sets the pace.
+        let lower = b | ((class & UPPER) << 3);
+        hash = (hash ^ u64::from(lower)).wrapping_mul(HASH_MUL);
+        i += 1;
+    }
+    if i == start || bytes.get(i).is_some_and(|&b| b >= 0x80) {
+        return None;
+    }
+    let mut flags = u16::from(seen & (UPPER | LOWER));
+    if seen & DIGIT != 0 {
+        flags |= shape::DIGIT;
+    }
+    if seen & (UPPER | LOWER) != 0 {
+        flags |= shape::ALPHA;
+    }
+    if CLASS[usize::from(bytes[start])] & UPPER != 0 {
+        flags |= shape::INITIAL_UPPER;
+    }
+    Some((i, flags, hash))
+}
+
+/// Lexes the word starting at `start` character by character: its end, shape flags and hash.
+fn unicode_word(text: &str, start: usize) -> (usize, u16, u64) {
+    let bytes = text.as_bytes();
+    let mut flags = 0u16;
+    let mut hash = HASH_SEED;
+    let mut first = true;
+    let mut i = start;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            let class = CLASS[usize::from(b)];
+            if class & WORD == 0 {
+                break;
+            }
+            if class & DIGIT != 0 {
+                flags |= shape::DIGIT;
+            } else {
+                flags |= shape::ALPHA;
+                if class & UPPER != 0 {
+                    flags |= shape::UPPER;
+                    if first {
+                        flags |= shape::INITIAL_UPPER;
+                    }
+                } else {
+                    flags |= shape::LOWER;
+                }
+            }
+            hash = (hash ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(HASH_MUL);
+            i += 1;
+        } else {
+            let Some(ch) = text[i..].chars().next() else {
+                break;
+            };
+            if let Some(letter) = latin1_letter(ch) {
+                let Some(lower) = letter else {
+                    break;
+                };
+                flags |= shape::NON_ASCII | shape::ALPHA;
+                if lower == ch {
+                    flags |= shape::LOWER;
+                } else {
+                    flags |= shape::UPPER;
+                    if first {
+                        flags |= shape::INITIAL_UPPER;
+                    }
+                }
+                let mut buf = [0u8; 4];
+                for &lb in lower.encode_utf8(&mut buf).as_bytes() {
+                    hash = (hash ^ u64::from(lb)).wrapping_mul(HASH_MUL);
+                }
+                i += ch.len_utf8();
+                first = false;
+                continue;
+            }
+            if !is_word_char(ch) {
+                break;
+            }
+            flags |= shape::NON_ASCII;
+            if ch.is_numeric() {
+                flags |= shape::DIGIT;
+            } else if ch.is_alphabetic() {
+                flags |= shape::ALPHA;
+                if ch.is_uppercase() {
+                    flags |= shape::UPPER;
+                    if first {
+                        flags |= shape::INITIAL_UPPER;
+                    }
+                } else if ch.is_lowercase() {
+                    flags |= shape::LOWER;
+                }
+            }
+            for lower in ch.to_lowercase() {
+                let mut buf = [0u8; 4];
+                for &lb in lower.encode_utf8(&mut buf).as_bytes() {
+                    hash = (hash ^ u64::from(lb)).wrapping_mul(HASH_MUL);
+                }
+            }
+            i += ch.len_utf8();
+        }
+        first = false;
+    }
+    (i, flags, hash)
+}
+
 /// `\n`, `\r` or `\t` at `at`, followed by a capital letter or a digit (a new line or field).
 fn is_escape_before_word(bytes: &[u8], at: usize) -> bool {
     matches!(bytes.get(at + 1), Some(b'n' | b'r' | b't'))
@@ -331,6 +460,65 @@ mod tests {
         assert!(!doc.present.at);
         let digit: Vec<usize> = doc.digit_words().map(|(i, _)| i).collect();
         assert_eq!(digit, [2]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_lexes_like_the_character_loop(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "Z", "7", " ", "-", ".", "@", ":", "_", "\\n", "é", "Ö", "٣", "\u{0301}", "€", "ß", "İ",
+                ]),
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            let doc = Doc::new(&text);
+            for word in &doc.words {
+                let (end, flags, hash) = unicode_word(&text, word.start as usize);
+                proptest::prop_assert_eq!((word.end, word.flags, word.hash), (end as u32, flags, hash));
+            }
+            let mut words = doc.words.iter().map(|w| w.range());
+            proptest::prop_assert!(words.all(|r| !r.is_empty()));
+            proptest::prop_assert_eq!(doc.present.at, text.contains('@'));
+            proptest::prop_assert_eq!(doc.present.digit, doc.words.iter().any(|w| w.has(shape::DIGIT)));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_index_at_agrees_with_a_binary_search(
+            text in "[a-z0-9 .]{0,80}",
+            queries in proptest::collection::vec(0usize..90, 0..20),
+        ) {
+            let doc = Doc::new(&text);
+            for byte in queries {
+                let expect = doc.words.partition_point(|w| (w.start as usize) < byte);
+                proptest::prop_assert_eq!(doc.word_index_at(byte), expect);
+            }
+        }
+    }
+
+    #[test]
+    fn latin1_letters_agree_with_the_unicode_tables() {
+        for ch in '\u{C0}'..='\u{FF}' {
+            let Some(letter) = latin1_letter(ch) else {
+                panic!("{ch:?} is in the block");
+            };
+            assert_eq!(letter.is_some(), ch.is_alphanumeric(), "{ch:?}");
+            assert!(!ch.is_numeric(), "{ch:?}");
+            if let Some(lower) = letter {
+                assert_eq!(
+                    ch.to_lowercase().collect::<String>(),
+                    lower.to_string(),
+                    "{ch:?}"
+                );
+                assert_eq!(lower != ch, ch.is_uppercase(), "{ch:?}");
+                assert_eq!(lower == ch, ch.is_lowercase(), "{ch:?}");
+            }
+        }
+        assert_eq!(latin1_letter('\u{BF}'), None);
+        assert_eq!(latin1_letter('\u{100}'), None);
     }
 
     #[test]

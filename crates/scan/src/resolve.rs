@@ -7,6 +7,7 @@
 //! overlaps); the stream scanner never emits text while the cluster around it is still open.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 
 use crate::detect::Candidate;
 
@@ -28,20 +29,61 @@ pub(crate) fn resolve(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     }
     candidates.sort_by(|a, b| rank(b, a));
     let mut kept: Vec<Candidate> = Vec::with_capacity(candidates.len());
-    // Kept spans sorted by start; they never overlap, so a binary search finds the neighbours.
-    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(candidates.len());
+    let mut taken = Taken::with_capacity(candidates.len());
     for candidate in candidates {
-        let at = spans.partition_point(|&(start, _)| start < candidate.start);
-        let clashes_before = at > 0 && spans[at - 1].1 > candidate.start;
-        let clashes_after = at < spans.len() && spans[at].0 < candidate.end;
-        if clashes_before || clashes_after {
-            continue;
+        if taken.insert(candidate.start, candidate.end) {
+            kept.push(candidate);
         }
-        spans.insert(at, (candidate.start, candidate.end));
-        kept.push(candidate);
     }
     kept.sort_by_key(|c| c.start);
     kept
+}
+
+/// The spans kept so far, which never overlap, by start: a sorted vector for the few findings of a
+/// chat message, a B-tree for a large document (inserting into the middle of a vector of tens of
+/// thousands of spans costs time quadratic in their number).
+enum Taken {
+    Few(Vec<(usize, usize)>),
+    Many(BTreeMap<usize, usize>),
+}
+
+impl Taken {
+    const MAX_FEW: usize = 64;
+
+    fn with_capacity(n_candidates: usize) -> Taken {
+        if n_candidates <= Taken::MAX_FEW {
+            Taken::Few(Vec::with_capacity(n_candidates))
+        } else {
+            Taken::Many(BTreeMap::new())
+        }
+    }
+
+    /// Takes `start..end` unless it overlaps a span taken before; true if taken.
+    fn insert(&mut self, start: usize, end: usize) -> bool {
+        match self {
+            Taken::Few(spans) => {
+                let at = spans.partition_point(|&(s, _)| s < start);
+                let clashes_before = at > 0 && spans[at - 1].1 > start;
+                let clashes_after = at < spans.len() && spans[at].0 < end;
+                if clashes_before || clashes_after {
+                    return false;
+                }
+                spans.insert(at, (start, end));
+            }
+            Taken::Many(spans) => {
+                let clashes_before = spans
+                    .range(..start)
+                    .next_back()
+                    .is_some_and(|(_, &e)| e > start);
+                let clashes_after = spans.range(start..).next().is_some_and(|(&s, _)| s < end);
+                if clashes_before || clashes_after {
+                    return false;
+                }
+                spans.insert(start, end);
+            }
+        }
+        true
+    }
 }
 
 #[cfg(test)]
@@ -86,6 +128,32 @@ mod tests {
         ]);
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].start, 0);
+    }
+
+    #[test]
+    fn many_candidates_resolve_like_few() {
+        // The same overlapping pattern below and above the switch to the B-tree.
+        for n in [10, 400] {
+            let candidates: Vec<Candidate> = (0..n)
+                .map(|i| c(i * 3, i * 3 + 5, (i % 7) as f32 / 10.0, EntityType::Person))
+                .collect();
+            let few: Vec<(usize, usize)> = {
+                let mut taken = Taken::Few(Vec::new());
+                let mut sorted = candidates.clone();
+                sorted.sort_by(|a, b| rank(b, a));
+                let mut spans: Vec<(usize, usize)> = sorted
+                    .iter()
+                    .filter(|c| taken.insert(c.start, c.end))
+                    .map(|c| (c.start, c.end))
+                    .collect();
+                spans.sort_unstable();
+                spans
+            };
+            let kept = resolve(candidates);
+            let spans: Vec<(usize, usize)> = kept.iter().map(|c| (c.start, c.end)).collect();
+            assert_eq!(spans, few);
+            assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0));
+        }
     }
 
     #[test]

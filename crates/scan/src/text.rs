@@ -8,7 +8,9 @@
 //! character it came from, so findings are mapped back onto the caller's text, covering any invisible
 //! characters that sat inside the value.
 //!
-//! Pure ASCII text without control characters is used as is (the common case costs nothing).
+//! Text that normalisation leaves unchanged (all ASCII text, and most other text) is used as is: the
+//! common case costs one pass over the bytes and no allocation. Otherwise the way back is a short
+//! list of pieces (one per folded character), not a map entry per byte.
 
 use std::borrow::Cow;
 
@@ -18,9 +20,21 @@ use unicode_normalization::UnicodeNormalization;
 pub(crate) struct Normalized<'a> {
     original: &'a str,
     text: Cow<'a, str>,
-    /// For every byte of `text`: the byte offset in `original` of the character that produced it.
-    /// Empty when `text` borrows `original` unchanged.
-    origin: Vec<u32>,
+    /// Where each piece of `text` comes from, sorted by `at`; empty when `text` borrows `original`.
+    /// Between folded characters the normalised text is a verbatim copy of the original, so the map
+    /// needs one entry per fold, not one per byte.
+    pieces: Vec<Piece>,
+}
+
+/// A piece of the normalised text: its bytes from `at` up to the next piece come from `original`
+/// from byte `from` on.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    at: u32,
+    from: u32,
+    /// A folded character: every byte of the piece comes from the one character at `from`.
+    /// Otherwise the piece is a verbatim copy, byte for byte.
+    folded: bool,
 }
 
 /// What normalisation does with one character.
@@ -33,39 +47,82 @@ enum Fold {
 
 impl<'a> Normalized<'a> {
     /// Prepares `original`. Texts over 4 GiB are not supported by the offset map; callers split them.
+    ///
+    /// Text that normalisation leaves unchanged (all ASCII text, and most other text: accented
+    /// letters and other scripts are kept) is borrowed, without a copy or an offset map.
     pub(crate) fn new(original: &'a str) -> Normalized<'a> {
-        let needs_work = original.bytes().any(|b| b >= 0x80);
-        if !needs_work {
-            return Normalized {
-                original,
-                text: Cow::Borrowed(original),
-                origin: Vec::new(),
+        let bytes = original.as_bytes();
+        let mut text = String::new();
+        let mut pieces = Vec::new();
+        // Start of the original bytes not yet copied into `text`.
+        let mut verbatim_from = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            i += ascii_run(&bytes[i..]);
+            let Some(ch) = original.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
             };
-        }
-        let mut text = String::with_capacity(original.len());
-        let mut origin = Vec::with_capacity(original.len());
-        for (offset, ch) in original.char_indices() {
+            let fold = fold(ch);
+            let at = i;
+            i += ch.len_utf8();
+            if matches!(fold, Fold::Keep) {
+                continue;
+            }
+            if pieces.is_empty() {
+                text.reserve(original.len());
+            }
+            if verbatim_from < at {
+                pieces.push(Piece {
+                    at: offset(text.len()),
+                    from: offset(verbatim_from),
+                    folded: false,
+                });
+                text.push_str(&original[verbatim_from..at]);
+            }
+            verbatim_from = i;
             let before = text.len();
-            match fold(ch) {
-                Fold::Keep => text.push(ch),
-                Fold::Drop => {}
-                Fold::Ascii(b) => text.push(b as char),
+            match fold {
+                Fold::Keep | Fold::Drop => {}
+                Fold::Ascii(b) => text.push(char::from(b)),
                 Fold::Compat => {
                     for folded in std::iter::once(ch).nfkc() {
                         // NFKC can produce invisible characters of its own; drop them too.
-                        if !matches!(fold(folded), Fold::Drop) {
+                        if !matches!(self::fold(folded), Fold::Drop) {
                             text.push(folded);
                         }
                     }
                 }
             }
-            let offset = u32::try_from(offset).unwrap_or(u32::MAX);
-            origin.resize(origin.len() + (text.len() - before), offset);
+            if text.len() > before || pieces.is_empty() {
+                // A dropped character leaves a piece too when it is the first change: an empty
+                // `pieces` means "borrowed". An empty piece is never looked up: the next piece
+                // starts at the same byte, and the lookup takes the last piece starting there.
+                pieces.push(Piece {
+                    at: offset(before),
+                    from: offset(at),
+                    folded: true,
+                });
+            }
+        }
+        if pieces.is_empty() {
+            return Normalized {
+                original,
+                text: Cow::Borrowed(original),
+                pieces,
+            };
+        }
+        if verbatim_from < original.len() {
+            pieces.push(Piece {
+                at: offset(text.len()),
+                from: offset(verbatim_from),
+                folded: false,
+            });
+            text.push_str(&original[verbatim_from..]);
         }
         Normalized {
             original,
             text: Cow::Owned(text),
-            origin,
+            pieces,
         }
     }
 
@@ -76,24 +133,63 @@ impl<'a> Normalized<'a> {
 
     /// Maps a byte span of the normalised text back to a byte span of the original text.
     pub(crate) fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
-        if self.origin.is_empty() {
+        if self.pieces.is_empty() {
             return (start, end);
         }
-        if start >= end || end > self.origin.len() {
-            let at = self
-                .origin
-                .get(start)
-                .map_or(self.original.len(), |&o| o as usize);
+        if start >= end || end > self.text.len() {
+            let at = if start < self.text.len() {
+                self.origin(start)
+            } else {
+                self.original.len()
+            };
             return (at, at);
         }
-        let first = self.origin[start] as usize;
-        let last_char_start = self.origin[end - 1] as usize;
+        let first = self.origin(start);
+        let last_char_start = self.origin(end - 1);
         let last_len = self.original[last_char_start..]
             .chars()
             .next()
             .map_or(0, char::len_utf8);
         (first, last_char_start + last_len)
     }
+
+    /// The byte offset in `original` of the character that produced byte `at` of the normalised
+    /// text (`at` < its length).
+    fn origin(&self, at: usize) -> usize {
+        let index = self
+            .pieces
+            .partition_point(|p| p.at as usize <= at)
+            .saturating_sub(1);
+        let Some(piece) = self.pieces.get(index) else {
+            return 0;
+        };
+        if piece.folded {
+            return piece.from as usize;
+        }
+        let mut from = piece.from as usize + (at - piece.at as usize);
+        while from > 0 && !self.original.is_char_boundary(from) {
+            from -= 1;
+        }
+        from
+    }
+}
+
+/// The length of the run of ASCII bytes at the start of `bytes`, eight bytes at a time.
+fn ascii_run(bytes: &[u8]) -> usize {
+    let mut n = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        n += 8;
+    }
+    n + bytes[n..].iter().take_while(|b| b.is_ascii()).count()
+}
+
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
 }
 
 fn fold(ch: char) -> Fold {
@@ -205,6 +301,58 @@ mod tests {
         let start = n.text().find("4111").unwrap();
         let (s, e) = n.original_span(start, start + 4);
         assert_eq!(&input[s..e], "４１\u{200B}１１");
+    }
+
+    /// The per-byte origin map normalisation used to build: the reference the pieces must agree with.
+    fn reference(original: &str) -> (String, Vec<usize>) {
+        let mut text = String::new();
+        let mut origin = Vec::new();
+        for (offset, ch) in original.char_indices() {
+            let before = text.len();
+            match fold(ch) {
+                Fold::Keep => text.push(ch),
+                Fold::Drop => {}
+                Fold::Ascii(b) => text.push(b as char),
+                Fold::Compat => text.extend(
+                    std::iter::once(ch)
+                        .nfkc()
+                        .filter(|&c| !matches!(fold(c), Fold::Drop)),
+                ),
+            }
+            origin.resize(origin.len() + (text.len() - before), offset);
+        }
+        (text, origin)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn pieces_map_back_like_a_per_byte_map(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", "4", " ", "é", "ж", "\u{00A0}", "\u{200B}", "\u{E0041}", "４", "\u{2013}",
+                    "\u{FB01}", "\u{2474}", "\u{0663}", "𝐀", "\u{00B2}", "€", "\u{2122}",
+                ]),
+                0..40,
+            )
+        ) {
+            let input: String = parts.concat();
+            let n = Normalized::new(&input);
+            let (text, origin) = reference(&input);
+            proptest::prop_assert_eq!(n.text(), text.as_str());
+            let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+            for &start in &bounds {
+                for &end in bounds.iter().filter(|&&e| e > start) {
+                    let last = origin[end - 1];
+                    let last_len = input[last..].chars().next().map_or(0, char::len_utf8);
+                    let expect = if origin.len() == input.len() && text == input {
+                        (start, end)
+                    } else {
+                        (origin[start], last + last_len)
+                    };
+                    proptest::prop_assert_eq!(n.original_span(start, end), expect);
+                }
+            }
+        }
     }
 
     #[test]

@@ -179,19 +179,12 @@ impl Detector for AbaRouting {
 #[derive(Debug)]
 pub(super) struct Swift {
     context: ContextWords,
-    /// The context words' cores in any case, searched in one pass before any word is looked at.
-    markers: Option<aho_corasick::AhoCorasick>,
 }
 
 impl Default for Swift {
     fn default() -> Swift {
-        let markers = aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["swift", "bic", "bank identifier", "bank code"])
-            .ok();
         Swift {
             context: ContextWords::new(SWIFT_CONTEXT),
-            markers,
         }
     }
 }
@@ -206,13 +199,8 @@ impl Detector for Swift {
 
     fn detect(&self, doc: &Doc<'_>, sink: &mut Sink<'_>) {
         // At the usual thresholds a code is reported only with a context word: without one in the
-        // text, there is nothing to find (a substring search is much cheaper than a word scan).
-        if sink.min_score > SWIFT_MAX_WITHOUT_CONTEXT
-            && self
-                .markers
-                .as_ref()
-                .is_some_and(|markers| !markers.is_match(doc.bytes))
-        {
+        // text, there is nothing to find (one pass over the word hashes, before any word is parsed).
+        if sink.min_score > SWIFT_MAX_WITHOUT_CONTEXT && !self.context.may_occur_in(doc) {
             return;
         }
         for word in &doc.words {

@@ -72,11 +72,12 @@ impl Detector for Card {
             if !doc.boundary_before(start) || joined_before(bytes, start) {
                 continue;
             }
-            let groups = groups_at(bytes, start);
+            let mut group_buf = [(0, 0); MAX_GROUPS];
+            let groups = groups_at(bytes, start, &mut group_buf);
             let Some(&(_, first_end)) = groups.first() else {
                 continue;
             };
-            let Some((first, end_group, score)) = best_window(bytes, &groups) else {
+            let Some((first, end_group, score)) = best_window(bytes, groups) else {
                 // Later groups of this run may still start a card ("ref 12 4111 1111 …").
                 resume = first_end;
                 continue;
@@ -116,9 +117,14 @@ fn joined_before(bytes: &[u8], start: usize) -> bool {
         || start >= 1 && bytes[start - 1] == b'+'
 }
 
-/// The digit groups (byte ranges) starting at `start`, joined by one kind of separator.
-fn groups_at(bytes: &[u8], start: usize) -> Vec<(usize, usize)> {
-    let mut groups = Vec::with_capacity(4);
+/// The digit groups (byte ranges) starting at `start`, joined by one kind of separator, written
+/// into `groups` (no allocation: text dense in digit groups makes a candidate every few bytes).
+fn groups_at<'g>(
+    bytes: &[u8],
+    start: usize,
+    groups: &'g mut [(usize, usize); MAX_GROUPS],
+) -> &'g [(usize, usize)] {
+    let mut n_groups = 0;
     let mut at = start;
     let mut sep = None;
     loop {
@@ -130,9 +136,10 @@ fn groups_at(bytes: &[u8], start: usize) -> Vec<(usize, usize)> {
         if n == 0 || n > 19 {
             break;
         }
-        groups.push((at, at + n));
+        groups[n_groups] = (at, at + n);
+        n_groups += 1;
         at += n;
-        if groups.len() == MAX_GROUPS {
+        if n_groups == MAX_GROUPS {
             break;
         }
         let Some(&next @ (b' ' | b'-')) = bytes.get(at) else {
@@ -144,31 +151,47 @@ fn groups_at(bytes: &[u8], start: usize) -> Vec<(usize, usize)> {
         sep = Some(next);
         at += 1;
     }
-    groups
+    &groups[..n_groups]
 }
 
 /// The longest (then earliest) run of consecutive groups that reads as a valid card, with its score.
 fn best_window(bytes: &[u8], groups: &[(usize, usize)]) -> Option<(usize, usize, f32)> {
     let mut best: Option<(usize, usize, usize, f32)> = None;
     for first in 0..groups.len() {
-        let mut digits: Vec<u8> = Vec::with_capacity(19);
+        // No window from here can beat the best so far when all its groups that fit in 19 digits
+        // are not more digits (a run of many groups would otherwise be tried window by window).
+        let reachable = groups[first..]
+            .iter()
+            .map(|(s, e)| e - s)
+            .scan(0, |total, n| {
+                *total += n;
+                Some(*total)
+            })
+            .take_while(|&total| total <= 19)
+            .last()
+            .unwrap_or(0);
+        if best.is_some_and(|(_, _, n, _)| reachable <= n) {
+            continue;
+        }
+        let mut buf = [0u8; 19];
+        let mut n_digits = 0;
         for last in first..groups.len() {
-            digits.extend(
-                bytes[groups[last].0..groups[last].1]
-                    .iter()
-                    .map(|b| b - b'0'),
-            );
-            if digits.len() > 19 {
+            let group = &bytes[groups[last].0..groups[last].1];
+            if n_digits + group.len() > buf.len() {
                 break;
             }
-            if digits.len() < 12 || !plausible_layout(&groups[first..=last]) {
+            for (slot, b) in buf[n_digits..].iter_mut().zip(group) {
+                *slot = b - b'0';
+            }
+            n_digits += group.len();
+            if n_digits < 12 || !plausible_layout(&groups[first..=last]) {
                 continue;
             }
-            let Some(score) = card_score(&digits) else {
+            let Some(score) = card_score(&buf[..n_digits]) else {
                 continue;
             };
-            if best.is_none_or(|(_, _, n, _)| digits.len() > n) {
-                best = Some((first, last, digits.len(), score));
+            if best.is_none_or(|(_, _, n, _)| n_digits > n) {
+                best = Some((first, last, n_digits, score));
             }
         }
     }
@@ -178,8 +201,11 @@ fn best_window(bytes: &[u8], groups: &[(usize, usize)]) -> Option<(usize, usize,
 /// Cards are written in one group, or in groups of 4 (Amex and Diners: 4-6-5 and 4-6-4); the last
 /// group may be shorter.
 fn plausible_layout(groups: &[(usize, usize)]) -> bool {
-    let lens: Vec<usize> = groups.iter().map(|(s, e)| e - s).collect();
-    match lens.as_slice() {
+    let mut lens = [0usize; MAX_GROUPS];
+    for (len, (s, e)) in lens.iter_mut().zip(groups) {
+        *len = e - s;
+    }
+    match &lens[..groups.len().min(MAX_GROUPS)] {
         [_] => true,
         [4, 6, 4 | 5] => true,
         [first @ .., last] => first.iter().all(|&n| n == 4) && (1..=4).contains(last),

@@ -484,11 +484,7 @@ impl Detector for NationalIds {
             return;
         }
         let mut scan = Scan { doc, sink };
-        for digit in 0..doc.words.len() {
-            let word = doc.words[digit];
-            if !word.has(shape::DIGIT) {
-                continue;
-            }
+        for (digit, &word) in doc.digit_words() {
             if word.has(shape::NON_ASCII) {
                 self.inside_word(&mut scan, &word);
                 continue;

@@ -33,10 +33,62 @@ const MAX_VALUE: usize = 512;
 
 const DETECTOR: &str = "secret-keyword";
 
-/// Remembers where the last key ended so the other key words of one identifier are skipped.
+/// How many values of earlier keys may enclose a key before it is judged only in part (see
+/// [`State::judge_nested`]).
+const MAX_NESTED_KEYS: usize = 16;
+
+/// Remembers where the last key ended so the other key words of one identifier are skipped, and where
+/// the values of the last [`MAX_NESTED_KEYS`] keys end.
 #[derive(Default)]
 pub(crate) struct State {
     key_end: usize,
+    value_ends: [usize; MAX_NESTED_KEYS],
+    n_values: usize,
+    space: NextSpace,
+}
+
+impl State {
+    /// Whether to judge the value `start..end` of the key at `at`, and records the value.
+    ///
+    /// A key inside the values of the last [`MAX_NESTED_KEYS`] keys sits that deep in unquoted values
+    /// without a space (`password=password=password=…`): its value lies mostly inside theirs, already
+    /// judged, and judging every such value would cost up to [`MAX_VALUE`] bytes per key (text made
+    /// of `password=` scanned at a few MB/s). Such a key is judged only when its value is the first
+    /// to reach past theirs to the end of the unbroken stretch (the space or the text's end after
+    /// it), so what follows a long chain of keys is still judged once. The rule reads only the keys
+    /// of the value-length stretch before `at`, so detection stays local. Real assignments are not
+    /// nested this deep.
+    fn judge_nested(&mut self, bytes: &[u8], at: usize, start: usize, end: usize) -> bool {
+        let enclosed = self.n_values >= MAX_NESTED_KEYS && self.value_ends.iter().all(|&e| e > at);
+        let judge = !enclosed
+            || (self.value_ends.iter().all(|&e| end > e)
+                && self.space.run_to_space(bytes, start, MAX_VALUE) < MAX_VALUE);
+        self.value_ends[self.n_values % MAX_NESTED_KEYS] = end;
+        self.n_values += 1;
+        judge
+    }
+}
+
+/// The first whitespace byte at or after the last position asked for: keys close together in one
+/// long word (`a=b=c=…`) share the search for the end of their values instead of each reading up to
+/// [`MAX_VALUE`] bytes.
+#[derive(Default)]
+struct NextSpace {
+    /// The search started here and found whitespace at `at` (or the end of the text): no
+    /// whitespace lies in `from..at`.
+    from: usize,
+    at: usize,
+}
+
+impl NextSpace {
+    /// Like `run(bytes, start, max, |b| !b.is_ascii_whitespace())`.
+    fn run_to_space(&mut self, bytes: &[u8], start: usize, max: usize) -> usize {
+        if !(self.from <= start && start <= self.at) {
+            self.from = start;
+            self.at = start + run(bytes, start, usize::MAX, |b| !b.is_ascii_whitespace());
+        }
+        self.at.min(bytes.len()).min(start.saturating_add(max)) - start.min(self.at)
+    }
 }
 
 fn is_key_byte(b: u8) -> bool {
@@ -465,9 +517,13 @@ pub(crate) fn at_keyword(out: &mut Out<'_, '_, '_>, state: &mut State, at: usize
     if npmrc_auth_token(out, &key, ks, ke) {
         return;
     }
-    let Some(value) = find_value(bytes, ks, ke, &key, class) else {
+    let Some(value) = find_value(bytes, ks, ke, &key, class, &mut state.space) else {
         return;
     };
+    if !state.judge_nested(bytes, at, value.start, value.end) {
+        // Not recorded as judged either: the detector for unkeyed strings still reads it.
+        return;
+    }
     let Some(text) = out.doc.text.get(value.start..value.end) else {
         return;
     };
@@ -621,8 +677,9 @@ fn find_value(
     ke: usize,
     key: &Key<'_>,
     class: Option<Class>,
+    space: &mut NextSpace,
 ) -> Option<Value> {
-    if let Some(value) = forward_value(bytes, ks, ke, key, class) {
+    if let Some(value) = forward_value(bytes, ks, ke, key, class, space) {
         return Some(value);
     }
     reversed_comparison(bytes, ks)
@@ -634,6 +691,7 @@ fn forward_value(
     ke: usize,
     key: &Key<'_>,
     class: Option<Class>,
+    space: &mut NextSpace,
 ) -> Option<Value> {
     let before = ks.checked_sub(1).map(|i| bytes[i]);
     let key_quote = before.filter(|&b| is_quote(b));
@@ -792,7 +850,7 @@ fn forward_value(
                     !b.is_ascii_whitespace() && b != b'&' && b != b'#'
                 })
             } else {
-                run(bytes, start, MAX_VALUE, |b| !b.is_ascii_whitespace())
+                space.run_to_space(bytes, start, MAX_VALUE)
             };
             start + n
         }
@@ -988,12 +1046,15 @@ fn connection_string_context(bytes: &[u8], ks: usize, key: &Key<'_>, op: Op) -> 
         return false;
     }
     let floor = ks.saturating_sub(super::LOOK_BEHIND);
-    let line_start = bytes[floor..ks]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(floor, |p| floor + p + 1);
+    let line_start = memchr::memrchr(b'\n', &bytes[floor..ks]).map_or(floor, |p| floor + p + 1);
     let line = &bytes[line_start..ks];
-    if !line.contains(&b';') && !line.windows(5).any(|w| w.eq_ignore_ascii_case(b"jdbc:")) {
+    // `jdbc:` found from its colon: a key's look-behind is read once per key, and keys can be a few
+    // bytes apart (`password=password=…`).
+    let jdbc = || {
+        memchr::memchr_iter(b':', line)
+            .any(|colon| colon >= 4 && line[colon - 4..colon].eq_ignore_ascii_case(b"jdbc"))
+    };
+    if memchr::memchr(b';', line).is_none() && !jdbc() {
         return false;
     }
     [
@@ -1175,5 +1236,20 @@ mod tests {
         assert!(Key::new(b"public_key").excluded());
         assert!(Key::new(b"LLM_SECRET_NAME").excluded());
         assert!(!Key::new(b"client_secret").excluded());
+    }
+
+    #[test]
+    fn keys_nested_deep_in_one_word_are_judged_once_at_the_end() {
+        // Up to 16 nested keys are judged as usual.
+        let text = "pw_token=".repeat(15) + "password=Xk9#mQ2!vL";
+        check(&text, &[(P, &text[9..])]);
+        // Deeper, only the first value to reach the end of the word is judged again: the secret
+        // after a chain longer than a value is still covered.
+        let text = "password=".repeat(100) + "Xk9#mQ2!vL";
+        let found = crate::detect::secret::testing::scan(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].byte_start > 9 && found[0].byte_end == text.len());
+        // A chain of placeholder words is still no secret, however long.
+        none(&["password=".repeat(5000).as_str()]);
     }
 }

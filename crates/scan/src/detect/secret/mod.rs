@@ -116,24 +116,83 @@ const MARKERS: &[(&str, Trigger)] = &[
     ("--u", Trigger::CurlUser),
 ];
 
-/// The secret detectors, sharing one automaton and one prefix index.
+/// The secret detectors, sharing one trigger search and one prefix index.
 #[derive(Debug)]
 pub(crate) struct Secrets {
-    automaton: AhoCorasick,
+    triggers_search: TriggerSearch,
     triggers: Vec<Trigger>,
     prefixes: token::PrefixIndex,
+}
+
+/// Finds the triggers, leftmost first, without overlaps.
+///
+/// Teddy (SIMD over three-byte fingerprints, then a check of the few patterns in the bucket) where
+/// the CPU has it: an automaton would walk byte by byte through most of an English text, whose
+/// letters nearly all start some key word, and cost as much as lexing it. Elsewhere a DFA, with the
+/// same matches.
+#[derive(Debug)]
+enum TriggerSearch {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl TriggerSearch {
+    fn new(patterns: &[String]) -> Option<TriggerSearch> {
+        TriggerSearch::packed(patterns).or_else(|| TriggerSearch::automaton(patterns))
+    }
+
+    fn packed(patterns: &[String]) -> Option<TriggerSearch> {
+        aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(patterns)
+            .build()
+            .map(TriggerSearch::Packed)
+    }
+
+    fn automaton(patterns: &[String]) -> Option<TriggerSearch> {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(patterns)
+            .ok()
+            .map(TriggerSearch::Automaton)
+    }
+
+    /// Each match as (start, end, pattern index).
+    fn find_iter<'h>(&'h self, haystack: &'h [u8]) -> TriggerMatches<'h> {
+        match self {
+            TriggerSearch::Packed(searcher) => TriggerMatches::Packed(searcher.find_iter(haystack)),
+            TriggerSearch::Automaton(automaton) => {
+                TriggerMatches::Automaton(automaton.find_iter(haystack))
+            }
+        }
+    }
+}
+
+/// The matches of a [`TriggerSearch`].
+enum TriggerMatches<'h> {
+    Packed(aho_corasick::packed::FindIter<'h, 'h>),
+    Automaton(aho_corasick::FindIter<'h, 'h>),
+}
+
+impl Iterator for TriggerMatches<'_> {
+    type Item = (usize, usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize, usize)> {
+        let found = match self {
+            TriggerMatches::Packed(matches) => matches.next()?,
+            TriggerMatches::Automaton(matches) => matches.next()?,
+        };
+        Some((found.start(), found.end(), found.pattern().as_usize()))
+    }
 }
 
 impl Secrets {
     fn new() -> Option<Secrets> {
         let (patterns, triggers) = patterns();
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .ok()?;
         Some(Secrets {
-            automaton,
+            triggers_search: TriggerSearch::new(&patterns)?,
             triggers,
             prefixes: token::PrefixIndex::new(),
         })
@@ -245,12 +304,11 @@ impl Detector for Secrets {
         };
         let mut keywords = keyword::State::default();
         let mut pem = pem::State::default();
-        for found in self.automaton.find_iter(bytes) {
-            let (at, end) = (found.start(), found.end());
+        for (at, end, pattern) in self.triggers_search.find_iter(bytes) {
             if at < out.covered_until {
                 continue;
             }
-            let Some(&trigger) = self.triggers.get(found.pattern().as_usize()) else {
+            let Some(&trigger) = self.triggers.get(pattern) else {
                 continue;
             };
             match trigger {
@@ -274,6 +332,55 @@ impl Detector for Secrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn teddy_and_the_automaton_find_the_same_triggers() {
+        let (patterns, _) = patterns();
+        let (Some(packed), Some(automaton)) = (
+            TriggerSearch::packed(&patterns),
+            TriggerSearch::automaton(&patterns),
+        ) else {
+            // No SIMD here: the automaton is the only searcher, nothing to compare.
+            return;
+        };
+        let long = "db_password = 'x'; Token: -----BEGIN KEY https://a:b@h.io 7Q~abc curl -u me SONAR_LOGIN "
+            .repeat(20);
+        for text in [
+            "",
+            "pass",
+            "my PASSWORD is",
+            "x_pw=1 and 5Q~ and xyz_mmk and --user",
+            "the passenger's key to the author's secret",
+            long.as_str(),
+        ] {
+            let a: Vec<_> = packed.find_iter(text.as_bytes()).collect();
+            let b: Vec<_> = automaton.find_iter(text.as_bytes()).collect();
+            assert_eq!(a, b, "in {text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn teddy_and_the_automaton_agree_on_any_mix_of_triggers(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "pass", "Pas", "KEY", "ke", "y", "tok", "en", "_pw", "://", "-----BEGIN", "--", "-u",
+                    " ", "\t", "7", "Q~", "_mmk", "sonar", "Sumo", "clou", "a", "é", "\n",
+                ]),
+                0..60,
+            )
+        ) {
+            let (patterns, _) = patterns();
+            if let (Some(packed), Some(automaton)) =
+                (TriggerSearch::packed(&patterns), TriggerSearch::automaton(&patterns))
+            {
+                let text: String = parts.concat();
+                let a: Vec<_> = packed.find_iter(text.as_bytes()).collect();
+                let b: Vec<_> = automaton.find_iter(text.as_bytes()).collect();
+                proptest::prop_assert_eq!(a, b);
+            }
+        }
+    }
 
     #[test]
     fn the_automaton_builds_small_and_no_pattern_hides_another() {
