@@ -1,7 +1,8 @@
 //! Overlap resolution: at most one finding covers any character.
 //!
 //! Rule (deterministic): candidates are taken greedily by rank, and a candidate is kept when it overlaps
-//! no candidate kept before it. Rank: higher score, then longer span, then earlier start, then entity
+//! no candidate kept before it. Rank: a secret first (a credential inside a URL or next to a name must be
+//! the thing redacted), then higher score, then longer span, then earlier start, then entity
 //! type order, then detector name, so the result does not depend on the order detectors ran in.
 //! A candidate's fate depends only on its *cluster* (the candidates linked to it by a chain of
 //! overlaps); the stream scanner never emits text while the cluster around it is still open.
@@ -10,11 +11,14 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::detect::Candidate;
+use crate::entity::EntityType;
 
 /// Ranks `a` against `b`: `Greater` if `a` wins.
 fn rank(a: &Candidate, b: &Candidate) -> Ordering {
-    a.score
-        .total_cmp(&b.score)
+    let secret = |c: &Candidate| c.entity == EntityType::Secret;
+    secret(a)
+        .cmp(&secret(b))
+        .then_with(|| a.score.total_cmp(&b.score))
         .then_with(|| (a.end - a.start).cmp(&(b.end - b.start)))
         .then_with(|| b.start.cmp(&a.start))
         .then_with(|| b.entity.cmp(&a.entity))
@@ -91,7 +95,6 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
-    use crate::entity::EntityType;
 
     fn c(start: usize, end: usize, score: f32, entity: EntityType) -> Candidate {
         Candidate {
@@ -113,6 +116,16 @@ mod tests {
         ]);
         let spans: Vec<(usize, usize)> = kept.iter().map(|c| (c.start, c.end)).collect();
         assert_eq!(spans, [(2, 8), (20, 30)]);
+    }
+
+    #[test]
+    fn a_secret_beats_any_overlapping_finding() {
+        let kept = resolve(vec![
+            c(0, 77, 0.7, EntityType::Url),
+            c(8, 77, 0.5, EntityType::Secret),
+        ]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].entity, EntityType::Secret);
     }
 
     #[test]
