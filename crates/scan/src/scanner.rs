@@ -112,8 +112,15 @@ impl Scanner {
         let candidates = self.candidates(&doc);
         let mut byte_spans = Vec::with_capacity(candidates.len());
         let mut findings = Vec::with_capacity(candidates.len());
+        let mut last_end = 0;
         for candidate in candidates {
             let (byte_start, byte_end) = normalized.original_span(candidate.start, candidate.end);
+            // One original character can fold into several ("℀" → "a/c"); two findings inside it
+            // would overlap in the caller's text: the first keeps the character.
+            if byte_start < last_end {
+                continue;
+            }
+            last_end = byte_end;
             byte_spans.push(byte_start);
             byte_spans.push(byte_end);
             findings.push(Finding {
