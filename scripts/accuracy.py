@@ -3,7 +3,8 @@
 
 Usage: scripts/accuracy.py [WARDEN_BINARY] > /tmp/tables.md
 Reads ../shared/eval (or $WARDEN_SHARED/eval); Presidio's predictions come from
-target/peers/presidio_<set>.jsonl (written by bench/presidio_predict.py) or, for synth_v2, from the
+target/presidio/<set>.jsonl (written by bench/presidio_predict.py, e.g. synth_v2.jsonl,
+evaluator_generated.jsonl, generated_large.jsonl) or, for synth_v2, from the
 baseline file shipped with the evaluation data. Scoring is `warden eval pii --json` (same rules as
 score_pii.py; URL and DOMAIN_NAME scored as one family).
 """
@@ -22,7 +23,8 @@ PRESIDIO_TYPES = ["PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME", "PHO
 
 
 def presidio_predictions(name):
-    for path in (os.path.join(ROOT, "target", "peers", f"presidio_{name}.jsonl"),
+    short = name.replace("presidio_research_", "").replace("presidio_", "")
+    for path in (os.path.join(ROOT, "target", "presidio", f"{short}.jsonl"),
                  os.path.join(EVAL, "baselines", f"presidio_predictions_{name.replace('presidio_research_', '')}.jsonl")):
         if os.path.exists(path):
             return path
