@@ -80,7 +80,9 @@ fn template_hash(text: &str, gold: &[Span]) -> u64 {
             masked.extend(ch.to_lowercase());
         }
     }
-    masked.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+    masked.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 fn family(t: &str) -> &str {
