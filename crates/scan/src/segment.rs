@@ -24,7 +24,8 @@
 //!    - the run holds a blank line (two line breaks: `\n`, a lone `\r`, U+0085, U+2028; U+2029
 //!      counts as two);
 //!    - the run is longer than [`LONG_WHITESPACE`] characters;
-//!    - a sentence ends before it and one starts after it: before the run, `.`, `!` or `?`, then
+//!    - the segment is at least [`MIN_SENTENCE_BYTES`] long where the run starts, and a sentence
+//!      ends before the run and one starts after it: before the run, `.`, `!` or `?`, then
 //!      at most three closing quotes or brackets; after it, a letter that is not lower-case (upper-
 //!      or title-case, or a script without case) or an opening quote — never a digit. A `.` does not
 //!      end a sentence after an abbreviation (`Mr`, `Dr`, `St`, `Inc`, `e.g`, `Jan` … see
@@ -33,10 +34,11 @@
 //!      (domain, decimal, version) is never followed by white space, so never ends a sentence.
 //! 3. **The cap**: when the window is full (it holds `holdback` characters) and none of the above
 //!    fired inside it, the segment is cut inside the window, preferring, in order: right before a
-//!    private-key marker the window cuts short (`-----BE`, `-----BEGIN RSA PRIV`); after the last whitespace run holding a line
-//!    break, if it lies in the window's second half; after the last whitespace run not touching an
-//!    ASCII digit (so spaced numbers, `4111 1111 1111 1111`, stay whole); after the last whitespace
-//!    run; at the window end (a character boundary), when the window has no white space at all.
+//!    private-key marker the window cuts short (`-----BE`, `-----BEGIN RSA PRIV`); after the last
+//!    whitespace run holding a line break, if it lies in the window's second half; after the last
+//!    whitespace run not touching an ASCII digit (so spaced numbers, `4111 1111 1111 1111`, stay
+//!    whole); after the last whitespace run; at the window end (a character boundary), when the
+//!    window has no white space at all.
 //! 4. **The end of the text**, when the window is not full.
 //!
 //! # Private-key blocks
@@ -51,7 +53,8 @@
 //! # Why it is deterministic
 //!
 //! Each decision reads the text from the segment start up to a bounded lookahead inside the window.
-//! [`Cursor::next`] returns `None` when the text it has been given ends before the lookahead does,
+//! The cursor that finds a segment's end answers "not yet" when the text it has been given ends
+//! before the lookahead does,
 //! and the caller (the stream scanner) calls again with more text; with the whole text (or at the
 //! end of a stream) it treats the end as the end. A window that is full is the same whatever follows
 //! it, so the cap decision is the same too.
@@ -68,6 +71,11 @@ pub const MIN_HOLDBACK_CHARS: usize = 128;
 /// The longest private-key block held as one segment, in characters: the header, the detector's
 /// 64 KiB search limit for the END line, and the END line itself, with room to spare.
 pub const PEM_BLOCK_MAX_CHARS: usize = 66 * 1024;
+
+/// A sentence end does not end a segment shorter than this (in bytes): a short sentence stays with
+/// the next, which keeps context words such as "Please charge my credit card. Number is …" with the
+/// value, and spares the cost of scanning many tiny segments.
+pub const MIN_SENTENCE_BYTES: usize = 100;
 
 /// A whitespace run longer than this (in characters) ends a segment.
 pub const LONG_WHITESPACE: usize = 64;
@@ -415,7 +423,9 @@ fn run_ends_segment(window: &str, start: usize, run: &Run) -> bool {
     start > 0
         && (run.newlines >= 2
             || run.chars > LONG_WHITESPACE
-            || (ends_sentence(&window[..start]) && starts_sentence(&window[run.end..])))
+            || (start >= MIN_SENTENCE_BYTES
+                && ends_sentence(&window[..start])
+                && starts_sentence(&window[run.end..])))
 }
 
 /// The start of the whitespace run holding the white space at `at`: spaces before it are part
@@ -670,49 +680,59 @@ mod tests {
         assert_eq!(split(text), expect, "segments of {text:?}");
     }
 
+    /// 100 bytes without a sentence end: what follows may end the first segment.
+    const LEAD: &str = "word word word word word word word word word word word word word word word word word word word word ";
+
+    /// `LEAD + before + after` is cut between `before` and `after` (`cut`), or not at all.
+    #[track_caller]
+    fn check_sentence(before: &str, after: &str, cut: bool) {
+        let first = format!("{LEAD}{before}");
+        let text = format!("{first}{after}");
+        let expect: Vec<&str> = if cut {
+            vec![&first, after]
+        } else {
+            vec![&text]
+        };
+        check(&text, &expect);
+    }
+
     #[test]
     fn sentences_end_before_a_capital_or_a_quote() {
-        check(
-            "Call me today. My number is 555-0100! Is that ok? \"Yes\" she said.",
-            &[
-                "Call me today. ",
-                "My number is 555-0100! ",
-                "Is that ok? ",
-                "\"Yes\" she said.",
-            ],
-        );
-        check(
-            "He left (for good.) Then it rained.",
-            &["He left (for good.) ", "Then it rained."],
-        );
-        check(
-            "Il pleut. \u{00C9}t\u{00E9} fini.",
-            &["Il pleut. ", "\u{00C9}t\u{00E9} fini."],
-        );
-        check("Done.\u{00A0}Next one.", &["Done.\u{00A0}", "Next one."]);
+        check_sentence("Call me today. ", "My number is 555-0100!", true);
+        check_sentence("My number is 555-0100! ", "Is that ok?", true);
+        check_sentence("Is that ok? ", "\"Yes\" she said.", true);
+        check_sentence("He left (for good.) ", "Then it rained.", true);
+        check_sentence("He said \u{201C}go.\u{201D}  ", "Then he left.", true);
+        check_sentence("Il pleut. ", "\u{00C9}t\u{00E9} fini.", true);
+        check_sentence("Done.\u{00A0}", "Next one.", true);
+        check_sentence("Done.\n", "Next one.", true);
+        check_sentence("\u{6771}\u{4EAC}. ", "\u{5927}\u{962A}.", true);
     }
 
     #[test]
     fn not_a_sentence_end() {
-        for text in [
-            "Ask Mr. Smith and Dr. Jones at 4 Main St. Springfield.",
-            "Meet J. R. Smith in the U.S. Army.",
-            "Amounts e.g. Fifty and i.e. Ten.",
-            "It costs 3.50 dollars. and more",
-            "Version 1.2.3 is out. see example.com. now",
-            "Page 4. 5 more pages.",
-            "On Jan. First we go.",
-            "1. Install it",
+        for (before, after) in [
+            ("Ask Mr. ", "Smith and Dr. Jones at 4 Main St. Springfield."),
+            ("Meet J. ", "R. Smith in the U.S. Army."),
+            ("Amounts e.g. ", "Fifty and i.e. Ten."),
+            ("It costs 3.50 dollars. ", "and more"),
+            ("see example.com. ", "now"),
+            ("Page 4. ", "5 more pages."),
+            ("On Jan. ", "First we go."),
+            ("It is No. ", "One."),
+            ("Acme Inc. ", "Holdings."),
+            ("end.))))", " Next"),
+            ("\n1. ", "Install it"),
         ] {
-            let segments = split(text);
-            assert_eq!(segments.len(), 1, "{text:?} cut into {segments:?}");
+            check_sentence(before, after, false);
         }
+        // A number before a period mid-line: a sentence end.
+        check_sentence("Take 12. ", "Then go.", true);
+        // A segment shorter than `MIN_SENTENCE_BYTES` goes on past a sentence end.
         check(
-            "Acme Inc. Holdings is a firm. It is No. One.",
-            &["Acme Inc. Holdings is a firm. ", "It is No. One."],
+            "Please charge my credit card. Number is 4111111111111111.",
+            &["Please charge my credit card. Number is 4111111111111111."],
         );
-        // A period in a list item's number, but mid-line: a sentence end.
-        check("Take 12. Then go.", &["Take 12. ", "Then go."]);
     }
 
     #[test]
@@ -776,7 +796,7 @@ mod tests {
     fn private_key_blocks_are_one_segment() {
         let block = format!("-----BEGIN RSA PRIVATE KEY-----\n{BODY}-----END RSA PRIVATE KEY-----");
         let text = format!("Here it is: {block}\n\nThanks. Bye.");
-        check(&text, &["Here it is: ", &block, "\n\nThanks. ", "Bye."]);
+        check(&text, &["Here it is: ", &block, "\n\nThanks. Bye."]);
         // Blank lines and sentence ends inside the block do not cut it.
         let block = format!(
             "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nVersion: X. Y\n\n{BODY}-----END PGP PRIVATE KEY BLOCK-----"
@@ -817,10 +837,12 @@ mod tests {
     #[test]
     fn the_cursor_waits_for_its_lookahead() {
         let mut cursor = Cursor::new(1024);
-        assert_eq!(cursor.next("Hello there.", false), None);
-        assert_eq!(cursor.next("Hello there. ", false), None);
-        assert_eq!(cursor.next("Hello there.  ", false), None);
-        assert_eq!(cursor.next("Hello there.  W", false), Some(14));
+        let text = format!("{LEAD}Hello there.  W");
+        let end = LEAD.len() + 14;
+        for cut in [LEAD.len() + 12, end - 2, end - 1, end] {
+            assert_eq!(cursor.next(&text[..cut], false), None, "{cut}");
+        }
+        assert_eq!(cursor.next(&text, false), Some(end));
         let mut cursor = Cursor::new(1024);
         assert_eq!(cursor.next("abc -----BEGIN RSA PRIV", false), None);
         assert_eq!(
