@@ -283,6 +283,10 @@ impl Cursor {
         let limit = bytes.len();
         let stops_here = horizon != Horizon::More;
         let mut i = self.resume;
+        // Where the last few bytes (fewer than eight) began to be read one at a time. A stream
+        // resumes there, not at the end, so that a run of spaces arriving a byte at a time is
+        // still stepped over in whole words, and found.
+        let mut tail_start = None;
         while i < limit {
             if let Some(word) = bytes.get(i..i + 8) {
                 if word == b"        " {
@@ -299,9 +303,12 @@ impl Cursor {
                         i += 1;
                     }
                 }
-            } else if CLASS[usize::from(bytes[i])] == SKIP {
-                i += 1;
-                continue;
+            } else {
+                tail_start.get_or_insert(i);
+                if CLASS[usize::from(bytes[i])] == SKIP {
+                    i += 1;
+                    continue;
+                }
             }
             // `i` is at an event: a space run, white space, punctuation or a dash.
             let run_start = match CLASS[usize::from(bytes[i])] {
@@ -360,7 +367,7 @@ impl Cursor {
             }
             i = run.end;
         }
-        self.resume = limit;
+        self.resume = tail_start.map_or(limit, |tail| tail.min(limit));
         None
     }
 
@@ -832,6 +839,54 @@ mod tests {
         let segments = split_with(&text, 128);
         assert_eq!(segments[0], lead);
         assert!(segments[1].starts_with("-----BEGIN RSA") && segments[1].ends_with("KEY-----"));
+    }
+
+    /// The segments a stream finds when the text arrives `chunk` bytes at a time.
+    fn stream_split(text: &str, holdback: usize, chunk: usize) -> Vec<&str> {
+        let mut out = Vec::new();
+        let (mut start, mut received) = (0, 0);
+        let mut cursor = Cursor::new(holdback);
+        while start < text.len() {
+            let at_end = received == text.len();
+            match cursor.next(&text[start..received], at_end) {
+                Some(len) => {
+                    out.push(&text[start..start + len]);
+                    start += len;
+                }
+                None if at_end => break,
+                None => {
+                    received = (received + chunk).min(text.len());
+                    while !text.is_char_boundary(received) {
+                        received += 1;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_stream_finds_what_the_whole_text_finds() {
+        let spaces = " ".repeat(94);
+        let texts = [
+            format!("{LEAD}key{spaces}more text here"),
+            format!("short{spaces}x"),
+            format!("a{}b{}c", " ".repeat(65), "\t".repeat(70)),
+            format!("{LEAD}Done. Next one. \u{00A0}\u{00A0}Then.\n\nEnd"),
+            format!("x -----BEGIN EC PRIVATE KEY-----\n{BODY}-----END EC PRIVATE KEY----- after"),
+        ];
+        for text in &texts {
+            for holdback in [128, 362, 1024] {
+                let whole = split_with(text, holdback);
+                for chunk in [1, 2, 3, 7, 8, 9, 64] {
+                    assert_eq!(
+                        stream_split(text, holdback, chunk),
+                        whole,
+                        "{text:?} {holdback} {chunk}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
