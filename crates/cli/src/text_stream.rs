@@ -5,22 +5,19 @@
 //! Offsets in findings count the decoded text: for valid UTF-8 they are offsets into the input; after
 //! an invalid sequence they count its U+FFFD replacement (3 bytes, 1 code point) instead of its bytes.
 //!
-//! [`text_stream`] is the one place that chooses how a stream is scanned. Until the engine's
-//! incremental `StreamScanner` exists, [`ChunkScanner`] stands in with the same interface: it scans
-//! chunks of at least [`DEFAULT_CHUNK_SIZE`] bytes cut at a blank line, else at a line end, else (in a
-//! run of twice that size without a line end) after whitespace, and never inside a PEM block shorter
-//! than the chunk size. A value cut by such a fallback cut can be missed; a value on one line never is.
+//! [`text_stream`] is the one place that chooses how a stream is scanned: the engine's incremental
+//! [`StreamScanner`], whose findings equal the whole-text scanner's however the text is read, with
+//! at most its holdback (1,024 characters by default; a private-key block up to its END line) held.
 
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use warden_scan::{Finding, Scanner};
+use warden_scan::{Scanner, StreamOptions, StreamScanner};
+
+pub(crate) use warden_scan::Released;
 
 /// Bytes asked of the reader at a time.
 pub(crate) const DEFAULT_READ_BUFFER: usize = 64 * 1024;
-
-/// Bytes of text the interim chunk scanner gathers before it scans.
-pub(crate) const DEFAULT_CHUNK_SIZE: usize = 4 * 1024 * 1024;
 
 /// Hidden options that size the buffers, so tests can split values across reads and chunks.
 #[derive(Debug, clap::Args)]
@@ -28,8 +25,8 @@ pub(crate) struct Tuning {
     /// Bytes per read.
     #[arg(long, hide = true, default_value_t = DEFAULT_READ_BUFFER, value_parser = parse_size)]
     pub(crate) read_buffer: usize,
-    /// Bytes of text scanned at a time by the interim chunk scanner.
-    #[arg(long, hide = true, default_value_t = DEFAULT_CHUNK_SIZE, value_parser = parse_size)]
+    /// Holdback of the stream scanner, in characters (at least 128; 0 = the engine's default).
+    #[arg(long, hide = true, default_value_t = 0)]
     pub(crate) chunk_size: usize,
 }
 
@@ -40,151 +37,13 @@ fn parse_size(text: &str) -> Result<usize, String> {
     }
 }
 
-/// Text whose scanning is final, with its findings: the shape of the engine's stream scanner output.
-#[derive(Debug, Default)]
-pub(crate) struct Released {
-    /// The released text.
-    pub(crate) text: String,
-    /// Code points of the stream before `text`.
-    pub(crate) start: usize,
-    /// Bytes of the stream before `text`.
-    pub(crate) byte_start: usize,
-    /// Findings in `text`, with offsets counted from the start of the stream.
-    pub(crate) findings: Vec<Finding>,
-}
-
-impl Released {
-    /// The findings with byte offsets into `self.text` instead of into the stream, for `apply`.
-    pub(crate) fn local_findings(&self) -> Vec<Finding> {
-        self.findings
-            .iter()
-            .map(|finding| {
-                let mut local = finding.clone();
-                local.byte_start = finding.byte_start.saturating_sub(self.byte_start);
-                local.byte_end = finding.byte_end.saturating_sub(self.byte_start);
-                local.start = finding.start.saturating_sub(self.start);
-                local.end = finding.end.saturating_sub(self.start);
-                local
-            })
-            .collect()
+/// The scanner for one stream of text; `holdback` 0 keeps the engine's default.
+pub(crate) fn text_stream(scanner: Arc<Scanner>, holdback: usize) -> StreamScanner {
+    let mut options = StreamOptions::default();
+    if holdback > 0 {
+        options.holdback_chars = holdback;
     }
-}
-
-/// The scanner for one stream of text. Switching to the engine's stream scanner changes this body.
-pub(crate) fn text_stream(scanner: Arc<Scanner>, chunk_size: usize) -> ChunkScanner {
-    ChunkScanner::new(scanner, chunk_size)
-}
-
-/// Interim stream scanner: gathers text and scans it whole, chunk by chunk (see the module docs).
-#[derive(Debug)]
-pub(crate) struct ChunkScanner {
-    scanner: Arc<Scanner>,
-    chunk_size: usize,
-    buffer: String,
-    chars_released: usize,
-    bytes_released: usize,
-}
-
-impl ChunkScanner {
-    fn new(scanner: Arc<Scanner>, chunk_size: usize) -> ChunkScanner {
-        ChunkScanner {
-            scanner,
-            chunk_size: chunk_size.max(1),
-            buffer: String::new(),
-            chars_released: 0,
-            bytes_released: 0,
-        }
-    }
-
-    /// Adds `chunk`; returns the text (possibly none) that is now scanned.
-    pub(crate) fn push(&mut self, chunk: &str) -> Released {
-        self.buffer.push_str(chunk);
-        if self.buffer.len() < self.chunk_size {
-            return self.release(0);
-        }
-        let cut = cut_point(&self.buffer, self.chunk_size);
-        let cut = outside_pem_block(&self.buffer, cut, self.chunk_size);
-        self.release(cut)
-    }
-
-    /// Ends the stream: scans and returns whatever is left.
-    pub(crate) fn finish(&mut self) -> Released {
-        self.release(self.buffer.len())
-    }
-
-    /// Scans and releases `self.buffer[..cut]`.
-    fn release(&mut self, cut: usize) -> Released {
-        if cut == 0 {
-            return Released {
-                start: self.chars_released,
-                byte_start: self.bytes_released,
-                ..Released::default()
-            };
-        }
-        let rest = self.buffer.split_off(cut);
-        let text = std::mem::replace(&mut self.buffer, rest);
-        let mut findings = self.scanner.scan(&text);
-        for finding in &mut findings {
-            finding.start += self.chars_released;
-            finding.end += self.chars_released;
-            finding.byte_start += self.bytes_released;
-            finding.byte_end += self.bytes_released;
-        }
-        let released = Released {
-            start: self.chars_released,
-            byte_start: self.bytes_released,
-            findings,
-            text,
-        };
-        self.chars_released += released.text.chars().count();
-        self.bytes_released += released.text.len();
-        released
-    }
-}
-
-/// Where to cut a buffer of at least `chunk_size` bytes: after the last blank line or line end in its
-/// second half; failing both, once it has twice that size, after its last whitespace or at its end;
-/// otherwise 0 (wait for more text). Always a character boundary.
-fn cut_point(buffer: &str, chunk_size: usize) -> usize {
-    let mut from = chunk_size / 2;
-    while !buffer.is_char_boundary(from) {
-        from -= 1;
-    }
-    let tail = &buffer.as_bytes()[from..];
-    if let Some(at) = memchr::memmem::rfind(tail, b"\n\n") {
-        return from + at + 2;
-    }
-    if let Some(at) = memchr::memrchr(b'\n', tail) {
-        return from + at + 1;
-    }
-    if buffer.len() < 2 * chunk_size {
-        return 0;
-    }
-    match buffer[from..].rfind(char::is_whitespace) {
-        Some(at) => {
-            let width = buffer[from + at..].chars().next().map_or(1, char::len_utf8);
-            from + at + width
-        }
-        None => buffer.len(),
-    }
-}
-
-/// `cut`, or the start of the line of a PEM block that begins before `cut` and does not end before
-/// it, so the block is scanned whole (0, wait for more, unless the buffer is already twice the chunk
-/// size: a marker without an end must not make memory grow).
-fn outside_pem_block(buffer: &str, cut: usize, chunk_size: usize) -> usize {
-    let head = &buffer.as_bytes()[..cut];
-    let Some(begin) = memchr::memmem::rfind(head, b"-----BEGIN") else {
-        return cut;
-    };
-    if memchr::memmem::find(&head[begin..], b"-----END").is_some() {
-        return cut;
-    }
-    let line_start = memchr::memrchr(b'\n', &head[..begin]).map_or(0, |at| at + 1);
-    if line_start == 0 && buffer.len() >= 2 * chunk_size {
-        return cut;
-    }
-    line_start
+    StreamScanner::new(scanner, options)
 }
 
 /// Reads UTF-8 text from a byte reader, a fixed number of bytes at a time.
@@ -366,41 +225,31 @@ mod tests {
     }
 
     #[test]
-    fn cuts_prefer_blank_lines_then_line_ends() {
-        assert_eq!(cut_point("aaaa\n\nbb\ncc", 8), 6);
-        assert_eq!(cut_point("aaaaaa\nbbbbbb", 8), 7);
-        assert_eq!(cut_point("aaaaaaaaaaaa", 8), 0);
-        assert_eq!(cut_point("aaaaaaa bbbbbbbbbb", 8), 8);
-        assert_eq!(cut_point("aaaaaaaaaaaaaaaaaa", 8), 18);
-    }
-
-    #[test]
-    fn cuts_keep_pem_blocks_whole() {
-        let pem =
-            "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIabc\n\nxyz\n-----END RSA PRIVATE KEY-----\n";
-        let open_at = pem.find("\n\n").unwrap() + 2;
-        assert_eq!(outside_pem_block(pem, open_at, 16), 5);
-        assert_eq!(outside_pem_block(pem, pem.len(), 16), pem.len());
-        let at_start = &pem[5..];
-        assert_eq!(outside_pem_block(at_start, 20, 64), 0);
-        assert_eq!(outside_pem_block(at_start, 20, 8), 20, "bounded");
-    }
-
-    #[test]
     fn findings_carry_stream_offsets() {
         let scanner = Arc::new(Scanner::default());
-        let mut stream = text_stream(scanner, 8);
-        assert!(stream.push("é line").text.is_empty());
-        let first = stream.push(" one\n\n");
-        assert_eq!(first.text, "é line one\n\n");
-        let second = stream.push("mail jane.doe@example.com\n");
-        assert_eq!(second.start, 12);
-        assert_eq!(second.byte_start, 13);
-        let finding = &second.findings[0];
-        assert_eq!((finding.start, finding.end), (17, 37));
-        assert_eq!((finding.byte_start, finding.byte_end), (18, 38));
-        let local = second.local_findings();
-        assert_eq!(local[0].value(&second.text), "jane.doe@example.com");
-        assert!(stream.finish().text.is_empty());
+        let mut stream = text_stream(scanner, 0);
+        let mut released = vec![
+            stream.push("é line one.\n\n"),
+            stream.push("mail jane.doe@exa"),
+        ];
+        released.push(stream.push("mple.com\n"));
+        released.push(stream.finish());
+        let text: String = released.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(text, "é line one.\n\nmail jane.doe@example.com\n");
+        let email: Vec<_> = released
+            .iter()
+            .flat_map(|r| r.local_findings().into_iter().map(move |f| (r, f)))
+            .filter(|(_, f)| f.entity_type == warden_scan::EntityType::EmailAddress)
+            .collect();
+        assert_eq!(email.len(), 1);
+        let (piece, local) = &email[0];
+        assert_eq!(local.value(&piece.text), "jane.doe@example.com");
+        let whole = &piece
+            .findings
+            .iter()
+            .find(|f| f.entity_type == warden_scan::EntityType::EmailAddress)
+            .unwrap();
+        assert_eq!((whole.start, whole.end), (18, 38));
+        assert_eq!((whole.byte_start, whole.byte_end), (19, 39));
     }
 }

@@ -20,8 +20,9 @@
 //!   context words; natural-language entities come from a compact averaged-perceptron tagger with
 //!   gazetteer features (see `ner`). Matching is linear in the input.
 //! - Overlaps are resolved greedily by rank (score, length, position), see `resolve`.
-//! - Every detector is local: a finding depends on a bounded neighbourhood of text, which is what lets
-//!   the stream scanner agree with the whole-text scanner.
+//! - Text is cut into sentence-like segments by a deterministic segmenter (see [`segment`]) and each
+//!   segment is scanned on its own; the stream scanner ([`StreamScanner`]) uses the same segmenter,
+//!   which is why streamed and whole-text findings agree on every chunking.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -37,6 +38,8 @@ mod ner;
 pub mod operator;
 mod resolve;
 mod scanner;
+pub mod segment;
+mod stream;
 mod text;
 pub mod validate;
 
@@ -49,6 +52,8 @@ pub use operator::{
     PseudonymTable, Resources, Rewriter, StreamRestorer, apply,
 };
 pub use scanner::Scanner;
+pub use segment::{Segments, segments};
+pub use stream::{DEFAULT_HOLDBACK_CHARS, Released, StreamOptions, StreamScanner};
 
 /// The tagger trainer (feature `train`), for `examples/train_ner.rs`.
 #[cfg(feature = "train")]

@@ -9,6 +9,8 @@ use crate::entity::EntityType;
 use crate::error::Error;
 use crate::finding::Finding;
 use crate::resolve::resolve;
+use crate::segment;
+use crate::stream::StreamOptions;
 use crate::text::{CharCounter, Normalized};
 
 /// Which entity types a scanner reports.
@@ -106,12 +108,62 @@ impl Scanner {
     }
 
     /// Scans `text`; findings are sorted by start and never overlap.
+    ///
+    /// The text is cut into sentence-like segments (see [`segment`](crate::segment)) with the
+    /// default [`StreamOptions`], and each segment is scanned on its own, exactly as the
+    /// [`StreamScanner`](crate::StreamScanner) does.
     pub fn scan(&self, text: &str) -> Vec<Finding> {
-        let normalized = Normalized::new(text);
+        self.scan_with(text, &StreamOptions::default())
+    }
+
+    /// Scans `text` segmented with `options` (the stream holdback in force), so that the findings
+    /// equal those of a [`StreamScanner`](crate::StreamScanner) built with the same options.
+    pub fn scan_with(&self, text: &str, options: &StreamOptions) -> Vec<Finding> {
+        let mut segments = segment::segments(text, options);
+        let Some(first) = segments.next() else {
+            return Vec::new();
+        };
+        let mut findings = Vec::new();
+        if first.end == text.len() {
+            // One segment, the common case for short texts: no offsets to shift.
+            self.scan_segment_into(text, 0, || 0, &mut findings);
+            return findings;
+        }
+        // Code points before each segment, counted only for segments with findings.
+        let (mut counted_bytes, mut counted_chars) = (0, 0);
+        for range in std::iter::once(first).chain(segments) {
+            let char_offset = || {
+                counted_chars += text[counted_bytes..range.start].chars().count();
+                counted_bytes = range.start;
+                counted_chars
+            };
+            self.scan_segment_into(
+                &text[range.clone()],
+                range.start,
+                char_offset,
+                &mut findings,
+            );
+        }
+        findings
+    }
+
+    /// Scans one segment and appends its findings, shifted by the segment's offsets in the whole
+    /// text: `byte_offset` bytes, and `char_offset()` code points (asked only if there are findings).
+    pub(crate) fn scan_segment_into(
+        &self,
+        segment: &str,
+        byte_offset: usize,
+        char_offset: impl FnOnce() -> usize,
+        findings: &mut Vec<Finding>,
+    ) {
+        let normalized = Normalized::new(segment);
         let doc = Doc::new(normalized.text());
         let candidates = self.candidates(&doc);
-        let mut byte_spans = Vec::with_capacity(candidates.len());
-        let mut findings = Vec::with_capacity(candidates.len());
+        if candidates.is_empty() {
+            return;
+        }
+        let first = findings.len();
+        let mut byte_spans = Vec::with_capacity(2 * candidates.len());
         let mut last_end = 0;
         for candidate in candidates {
             let (byte_start, byte_end) = normalized.original_span(candidate.start, candidate.end);
@@ -130,16 +182,16 @@ impl Scanner {
                 end: 0,
                 score: round_score(candidate.score),
                 detector: candidate.detector,
-                byte_start,
-                byte_end,
+                byte_start: byte_offset + byte_start,
+                byte_end: byte_offset + byte_end,
             });
         }
-        let chars = CharCounter::new(text).convert(&byte_spans);
-        for (i, finding) in findings.iter_mut().enumerate() {
-            finding.start = chars[2 * i];
-            finding.end = chars[2 * i + 1];
+        let chars = CharCounter::new(segment).convert(&byte_spans);
+        let char_offset = char_offset();
+        for (finding, span) in findings[first..].iter_mut().zip(chars.chunks_exact(2)) {
+            finding.start = char_offset + span[0];
+            finding.end = char_offset + span[1];
         }
-        findings
     }
 
     /// Resolved candidates in normalised byte offsets.

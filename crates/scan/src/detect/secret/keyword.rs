@@ -1249,7 +1249,8 @@ mod tests {
         let found = crate::detect::secret::testing::scan(&text);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].byte_start > 9 && found[0].byte_end == text.len());
-        // A chain of placeholder words is still no secret, however long.
-        none(&["password=".repeat(5000).as_str()]);
+        // A chain of placeholder words is still no secret, up to the segment cap (longer runs
+        // without white space are cut into segments, and each piece is judged on its own).
+        none(&["password=".repeat(110).as_str()]);
     }
 }
