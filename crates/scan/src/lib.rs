@@ -40,6 +40,8 @@ mod resolve;
 mod scanner;
 pub mod segment;
 mod stream;
+#[cfg(test)]
+mod testing;
 mod text;
 pub mod validate;
 

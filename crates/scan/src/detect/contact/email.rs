@@ -80,17 +80,15 @@ fn address_at(text: &str, at: usize) -> Option<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{EntityType, Scanner};
+    use crate::EntityType;
+    use crate::testing::values_of;
 
     fn check(input: &str, expect: &[&str]) {
-        let scanner = Scanner::default();
-        let found: Vec<&str> = scanner
-            .scan(input)
-            .into_iter()
-            .filter(|f| f.entity_type == EntityType::EmailAddress)
-            .map(|f| &input[f.byte_start..f.byte_end])
-            .collect();
-        assert_eq!(found, expect, "in {input:?}");
+        assert_eq!(
+            values_of(input, &EntityType::EmailAddress),
+            expect,
+            "in {input:?}"
+        );
     }
 
     #[test]

@@ -767,17 +767,9 @@ fn turkish_number(parse: &Parse) -> Option<f32> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{EntityType, Finding, Scanner, ScannerConfig};
+    use crate::{EntityType, Scanner};
 
-    fn scan(entity: EntityType, min_score: f32, input: &str) -> Vec<Finding> {
-        Scanner::new(&ScannerConfig {
-            entities: vec![entity],
-            min_score,
-            ..ScannerConfig::default()
-        })
-        .unwrap()
-        .scan(input)
-    }
+    use crate::testing::scan_only as scan;
 
     /// Phone numbers the default threshold reports in `input`.
     fn check(input: &str, expect: &[&str]) {

@@ -251,17 +251,9 @@ fn bic_shape(code: &[u8]) -> Option<bool> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{EntityType, Finding, Scanner, ScannerConfig};
+    use crate::EntityType;
 
-    fn scan(entity: EntityType, min_score: f32, input: &str) -> Vec<Finding> {
-        Scanner::new(&ScannerConfig {
-            entities: vec![entity],
-            min_score,
-            ..ScannerConfig::default()
-        })
-        .unwrap()
-        .scan(input)
-    }
+    use crate::testing::scan_only as scan;
 
     fn check(entity: EntityType, input: &str, expect: &[&str]) {
         let found: Vec<&str> = scan(entity, crate::DEFAULT_MIN_SCORE, input)

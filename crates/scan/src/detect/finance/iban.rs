@@ -114,16 +114,15 @@ fn iban_end(doc: &Doc<'_>, first: usize, length: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{EntityType, Scanner};
+    use crate::EntityType;
+    use crate::testing::values_of;
 
     fn check(input: &str, expect: &[&str]) {
-        let found: Vec<&str> = Scanner::default()
-            .scan(input)
-            .into_iter()
-            .filter(|f| f.entity_type == EntityType::IbanCode)
-            .map(|f| &input[f.byte_start..f.byte_end])
-            .collect();
-        assert_eq!(found, expect, "in {input:?}");
+        assert_eq!(
+            values_of(input, &EntityType::IbanCode),
+            expect,
+            "in {input:?}"
+        );
     }
 
     #[test]
