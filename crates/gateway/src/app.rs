@@ -1,0 +1,575 @@
+//! The service: `app(state) -> Router` with every route, and the handlers that run the pipeline.
+//!
+//! A model call reads top to bottom (SPEC §2): request id → identify → read body (size and time
+//! limits) → authorize → route to an upstream → sanitise and inspect input → call upstream → inspect
+//! output → restore → respond. Steps that later issues add (Cedar policies, rate limits, audit) slot
+//! in at the marked places without changing the others.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use bytes::Bytes;
+use serde_json::{Value, json};
+use warden_scan::{EntityType, Finding, Operator, PseudonymTable, Resources, apply};
+
+use crate::chat;
+use crate::config::Config;
+use crate::error::{ApiError, Blame, printable};
+use crate::identity::{Authenticator, Principal, identify};
+use crate::inspect::{Inspector, Tally};
+use crate::stream::StreamTransformer;
+use crate::upstream::{Upstream, Upstreams, read_body};
+
+/// Everything the handlers share.
+pub struct AppState {
+    /// The validated configuration.
+    pub config: Arc<Config>,
+    /// Scanner, sanitiser, actions and keys.
+    pub inspector: Arc<Inspector>,
+    /// The model providers.
+    pub upstreams: Upstreams,
+    /// Looks client keys up.
+    pub authenticator: Arc<dyn Authenticator>,
+}
+
+/// The id of one request, in extensions and in the `x-request-id` header.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// What a principal wants to do (SPEC §6 actions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Chat completions.
+    Chat,
+    /// Embeddings.
+    Embed,
+    /// The guard API and model listing.
+    Scan,
+}
+
+/// The whole HTTP service.
+pub fn app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/v1/chat/completions", post(chat_completions))
+        .route("/v1/embeddings", post(embeddings))
+        .route("/v1/models", get(models))
+        .route("/v1/scan", post(scan))
+        .route("/v1/redact", post(redact))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(middleware::from_fn(request_id))
+        .with_state(state)
+}
+
+/// Gives every request an id (a well-formed incoming `x-request-id` is kept) and every response the
+/// header.
+async fn request_id(mut request: Request, next: Next) -> Response {
+    let incoming = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map(str::to_owned);
+    let id = incoming.unwrap_or_else(|| format!("req_{}", uuid::Uuid::now_v7().simple()));
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+/// Reads a JSON body within the size and time limits.
+async fn read_json(state: &AppState, body: Body) -> Result<Value, ApiError> {
+    let limit = state.config.server.max_body_bytes;
+    let read = axum::body::to_bytes(body, limit);
+    let bytes = match tokio::time::timeout(state.config.server.body_timeout, read).await {
+        Err(_) => return Err(ApiError::body_timeout()),
+        Ok(Err(error)) => {
+            let too_large = std::error::Error::source(&error)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            return Err(if too_large {
+                ApiError::too_large(format!("the body is larger than {limit} bytes"))
+            } else {
+                ApiError::invalid_request("the body could not be read")
+            });
+        }
+        Ok(Ok(bytes)) => bytes,
+    };
+    if bytes.is_empty() {
+        return Err(ApiError::invalid_json(
+            "the body is empty: send a JSON object",
+        ));
+    }
+    serde_json::from_slice(&bytes).map_err(|error| {
+        let what = match error.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "not valid JSON"
+            }
+            serde_json::error::Category::Io => "not UTF-8",
+            serde_json::error::Category::Data => "not the expected JSON",
+        };
+        ApiError::invalid_json(format!(
+            "the body is {what} (line {}, column {})",
+            error.line(),
+            error.column()
+        ))
+    })
+}
+
+/// Authorize (SPEC §2 step 3). Role-based until Cedar policies land: `user` and `admin` may chat,
+/// embed and scan; a key's model allow-list applies.
+fn authorize(principal: &Principal, action: Action, model: Option<&str>) -> Result<(), ApiError> {
+    if !(principal.has_role("user") || principal.has_role("admin")) {
+        return Err(ApiError::policy_denied(format!(
+            "the key's roles do not allow the `{}` action",
+            match action {
+                Action::Chat => "chat",
+                Action::Embed => "embed",
+                Action::Scan => "scan",
+            }
+        )));
+    }
+    if let (Some(model), Some(allowed)) = (model, &principal.allowed_models)
+        && !allowed.iter().any(|m| m == model)
+    {
+        return Err(ApiError::policy_denied(format!(
+            "this key may not use the model `{}`",
+            printable(model)
+        ))
+        .with_param("model"));
+    }
+    Ok(())
+}
+
+fn route<'a>(state: &'a AppState, model: &str) -> Result<&'a Upstream, ApiError> {
+    state
+        .upstreams
+        .route(model)
+        .ok_or_else(|| ApiError::model_not_found(model))
+}
+
+fn json_response(status: StatusCode, value: &Value) -> Response {
+    let mut response = (status, value.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Logs a refusal by blame, without any payload.
+fn log_error(error: &ApiError, id: &RequestId) {
+    match error.blame {
+        Blame::Client => {
+            tracing::info!(request_id = %id.0, status = error.status.as_u16(), code = error.code, "request refused")
+        }
+        Blame::Upstream => {
+            tracing::warn!(request_id = %id.0, status = error.status.as_u16(), code = error.code, "upstream failure")
+        }
+        Blame::Internal => {
+            tracing::error!(request_id = %id.0, status = error.status.as_u16(), code = error.code, "internal failure")
+        }
+    }
+}
+
+fn respond(result: Result<Response, ApiError>, id: &RequestId) -> Response {
+    match result {
+        Ok(response) => response,
+        Err(error) => {
+            log_error(&error, id);
+            error.into_response()
+        }
+    }
+}
+
+async fn chat_completions(
+    State(state): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    request: Request,
+) -> Response {
+    let result = chat_pipeline(&state, request).await;
+    respond(result, &id)
+}
+
+async fn chat_pipeline(state: &Arc<AppState>, request: Request) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    // Identify.
+    let principal = identify(state.authenticator.as_ref(), &parts.headers).await?;
+    // Read the body within the limits.
+    let mut body = read_json(state, body).await?;
+    let request = chat::validate(&body, &state.config.server)?;
+    // Authorize (Cedar policies and rate limits slot in here).
+    authorize(&principal, Action::Chat, Some(&request.model))?;
+    let upstream = route(state, &request.model)?;
+    // Sanitise and inspect input.
+    let input = chat::inspect_input(
+        &state.inspector,
+        &mut body,
+        &state.config.server,
+        state.config.allow_uninspected_parts,
+    )?;
+    let table = Arc::new(input.table);
+    // Call upstream.
+    let started = Instant::now();
+    let forward = Bytes::from(body.to_string());
+    let response = upstream.post("/chat/completions", forward, started).await?;
+    let deadline = upstream.deadline(started);
+    if !request.stream {
+        // Inspect the output and restore.
+        let bytes = read_body(response, deadline).await?;
+        let mut answer: Value = serde_json::from_slice(&bytes)
+            .map_err(|_| ApiError::upstream("the upstream answered with invalid JSON"))?;
+        let mut found = Tally::new();
+        chat::inspect_output(&state.inspector, &mut answer, &table, &mut found)?;
+        return Ok(json_response(StatusCode::OK, &answer));
+    }
+    let is_event_stream = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"));
+    if !is_event_stream {
+        return Err(ApiError::upstream(
+            "the upstream did not answer with an event stream",
+        ));
+    }
+    Ok(stream_response(
+        Arc::clone(&state.inspector),
+        table,
+        response,
+        deadline,
+    ))
+}
+
+/// Relays an upstream event stream through a [`StreamTransformer`], chunk by chunk.
+fn stream_response(
+    inspector: Arc<Inspector>,
+    table: Arc<PseudonymTable>,
+    mut upstream: reqwest::Response,
+    deadline: Instant,
+) -> Response {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(16);
+    tokio::spawn(async move {
+        let mut transformer = StreamTransformer::new(inspector, table);
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let output = match tokio::time::timeout(remaining, upstream.chunk()).await {
+                Err(_) => {
+                    transformer.fail(ApiError::upstream_timeout("stream not complete in time"))
+                }
+                Ok(Err(_)) => transformer.fail(ApiError::upstream(
+                    "the upstream connection broke mid-stream",
+                )),
+                Ok(Ok(None)) => transformer.finish(),
+                Ok(Ok(Some(bytes))) => transformer.push(&bytes),
+            };
+            if !output.bytes.is_empty() && sender.send(Bytes::from(output.bytes)).await.is_err() {
+                // The client went away; dropping the upstream response closes that side too.
+                return;
+            }
+            if output.finished {
+                if transformer.failed() {
+                    tracing::warn!("stream ended with an error event");
+                }
+                return;
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver
+            .recv()
+            .await
+            .map(|bytes| (Ok::<Bytes, Infallible>(bytes), receiver))
+    });
+    let mut response = Response::new(Body::from_stream(stream));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+async fn embeddings(
+    State(state): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    request: Request,
+) -> Response {
+    let result = embeddings_pipeline(&state, request).await;
+    respond(result, &id)
+}
+
+async fn embeddings_pipeline(
+    state: &Arc<AppState>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let principal = identify(state.authenticator.as_ref(), &parts.headers).await?;
+    let mut body = read_json(state, body).await?;
+    let Some(model) = body.get("model").and_then(Value::as_str).map(str::to_owned) else {
+        return Err(
+            ApiError::invalid_request("missing required string field `model`").with_param("model"),
+        );
+    };
+    authorize(&principal, Action::Embed, Some(&model))?;
+    let upstream = route(state, &model)?;
+    let mut input = crate::inspect::InputState::default();
+    let inspector = &state.inspector;
+    let mut total_chars = 0usize;
+    let mut inspect = |text: &mut String, param: &str| -> Result<(), ApiError> {
+        let clean = inspector.sanitize(text);
+        total_chars = total_chars.saturating_add(clean.chars().count());
+        if total_chars > state.config.server.max_text_chars {
+            return Err(ApiError::too_large("the input holds too much text"));
+        }
+        input.table.reserve(&clean);
+        *text = inspector.input_text(&clean, &mut input, param)?;
+        Ok(())
+    };
+    match body.get_mut("input") {
+        Some(Value::String(text)) => inspect(text, "input")?,
+        Some(Value::Array(items)) if !items.is_empty() => {
+            for (i, item) in items.iter_mut().enumerate() {
+                match item {
+                    Value::String(text) => inspect(text, &format!("input[{i}]"))?,
+                    _ => {
+                        return Err(ApiError::invalid_request(
+                            "token arrays cannot be inspected for personal data: send text",
+                        )
+                        .with_param(format!("input[{i}]")));
+                    }
+                }
+            }
+        }
+        _ => {
+            return Err(ApiError::invalid_request(
+                "`input` must be a string or a non-empty array of strings",
+            )
+            .with_param("input"));
+        }
+    }
+    if let Some(Value::String(user)) = body.get_mut("user") {
+        *user = warden_scan::operator::hash(inspector.keys(), &EntityType::Person, user, 32);
+    }
+    let started = Instant::now();
+    let response = upstream
+        .post("/embeddings", Bytes::from(body.to_string()), started)
+        .await?;
+    let bytes = read_body(response, upstream.deadline(started)).await?;
+    let answer: Value = serde_json::from_slice(&bytes)
+        .map_err(|_| ApiError::upstream("the upstream answered with invalid JSON"))?;
+    Ok(json_response(StatusCode::OK, &answer))
+}
+
+async fn models(
+    State(state): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let principal = identify(state.authenticator.as_ref(), &headers).await?;
+        authorize(&principal, Action::Scan, None)?;
+        let mut data = Vec::new();
+        for upstream in state.upstreams.all() {
+            let config = upstream.config();
+            let mut ids: Vec<String> = config.models.clone();
+            if ids.is_empty() {
+                // A catch-all upstream: list what it serves.
+                let listed = upstream.get_json("/models").await?;
+                ids = listed
+                    .get("data")
+                    .and_then(Value::as_array)
+                    .map(|items| {
+                        items
+                            .iter()
+                            .filter_map(|m| m.get("id").and_then(Value::as_str).map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            }
+            for model in ids {
+                let allowed = principal
+                    .allowed_models
+                    .as_ref()
+                    .is_none_or(|allowed| allowed.contains(&model));
+                if allowed {
+                    data.push(json!({"id": model, "object": "model", "created": 0, "owned_by": config.name}));
+                }
+            }
+        }
+        Ok(json_response(StatusCode::OK, &json!({"object": "list", "data": data})))
+    }
+    .await;
+    respond(result, &id)
+}
+
+/// A finding as the guard API reports it (no value).
+fn finding_json(finding: &Finding) -> Value {
+    let mut value = json!({
+        "entity_type": finding.entity_type.as_str(),
+        "start": finding.start,
+        "end": finding.end,
+        "score": finding.score,
+        "detector": finding.detector,
+    });
+    if let (Some(subtype), Some(object)) = (finding.subtype, value.as_object_mut()) {
+        object.insert("subtype".to_owned(), Value::String(subtype.to_owned()));
+    }
+    value
+}
+
+/// Identify, read and authorize a guard API request; returns its body, text and entity filter.
+async fn guard_request(
+    state: &AppState,
+    request: Request,
+) -> Result<(Value, String, Option<Vec<EntityType>>), ApiError> {
+    let (parts, body) = request.into_parts();
+    let principal = identify(state.authenticator.as_ref(), &parts.headers).await?;
+    let body = read_json(state, body).await?;
+    authorize(&principal, Action::Scan, None)?;
+    let (text, entities) = guard_text(state, &body)?;
+    Ok((body, text, entities))
+}
+
+/// The text and entity filter of a guard API request.
+fn guard_text(
+    state: &AppState,
+    body: &Value,
+) -> Result<(String, Option<Vec<EntityType>>), ApiError> {
+    let Some(text) = body.get("text").and_then(Value::as_str) else {
+        return Err(
+            ApiError::invalid_request("missing required string field `text`").with_param("text"),
+        );
+    };
+    if text.chars().count() > state.config.server.max_text_chars {
+        return Err(ApiError::too_large("`text` is over the text limit").with_param("text"));
+    }
+    let entities = match body.get("entities") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(names)) => {
+            let mut entities = Vec::new();
+            for (i, name) in names.iter().enumerate() {
+                let entity = name.as_str().and_then(EntityType::parse).ok_or_else(|| {
+                    ApiError::invalid_request(format!(
+                        "unknown entity type `{}`",
+                        printable(name.as_str().unwrap_or(""))
+                    ))
+                    .with_param(format!("entities[{i}]"))
+                })?;
+                entities.push(entity);
+            }
+            Some(entities)
+        }
+        Some(_) => {
+            return Err(
+                ApiError::invalid_request("`entities` must be an array of names")
+                    .with_param("entities"),
+            );
+        }
+    };
+    Ok((text.to_owned(), entities))
+}
+
+fn guard_findings(state: &AppState, text: &str, entities: Option<&[EntityType]>) -> Vec<Finding> {
+    let mut findings = state.inspector.scanner().scan(text);
+    if let Some(entities) = entities {
+        findings.retain(|f| entities.contains(&f.entity_type));
+    }
+    findings
+}
+
+async fn scan(
+    State(state): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    request: Request,
+) -> Response {
+    let result = async {
+        let (_, text, entities) = guard_request(&state, request).await?;
+        let findings = guard_findings(&state, &text, entities.as_deref());
+        let findings: Vec<Value> = findings.iter().map(finding_json).collect();
+        Ok(json_response(
+            StatusCode::OK,
+            &json!({"findings": findings}),
+        ))
+    }
+    .await;
+    respond(result, &id)
+}
+
+async fn redact(
+    State(state): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    request: Request,
+) -> Response {
+    let result = async {
+        let (body, text, entities) = guard_request(&state, request).await?;
+        let operator: Operator = match body.get("operator") {
+            None | Some(Value::Null) => Operator::Replace,
+            Some(Value::String(name)) => name.parse().map_err(|_| {
+                ApiError::invalid_request(format!(
+                    "unknown operator `{}`: use redact, replace, mask, hash, encrypt or pseudonymize",
+                    printable(name)
+                ))
+                .with_param("operator")
+            })?,
+            Some(_) => return Err(ApiError::invalid_request("`operator` must be a string").with_param("operator")),
+        };
+        let findings = guard_findings(&state, &text, entities.as_deref());
+        let mut table = PseudonymTable::default();
+        table.reserve(&text);
+        let mut nonces = || {
+            let mut nonce = [0u8; 12];
+            aws_lc_rs::rand::fill(&mut nonce).ok()?;
+            Some(nonce)
+        };
+        let resources = Resources {
+            keys: Some(state.inspector.keys()),
+            table: Some(&mut table),
+            nonces: Some(&mut nonces),
+        };
+        let mut rewriter = operator
+            .rewriter(resources)
+            .map_err(|_| ApiError::internal("the operator cannot run"))?;
+        let redacted = apply(&text, &findings, &mut rewriter);
+        let findings: Vec<Value> = findings.iter().map(finding_json).collect();
+        Ok(json_response(StatusCode::OK, &json!({"text": redacted, "findings": findings})))
+    }
+    .await;
+    respond(result, &id)
+}
+
+async fn healthz() -> Response {
+    json_response(StatusCode::OK, &json!({"status": "ok"}))
+}
+
+async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    let store = state.authenticator.ready().await;
+    let upstreams = !state.upstreams.all().is_empty();
+    let status = if store && upstreams {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    json_response(
+        status,
+        &json!({"status": if status == StatusCode::OK { "ready" } else { "not_ready" }, "store": store, "upstreams": upstreams}),
+    )
+}

@@ -1,0 +1,1099 @@
+//! Configuration: `warden.toml` (SPEC §13) → environment overrides → a validated [`Config`].
+//!
+//! Two stages, so nothing half-checked reaches the server: the TOML text is parsed into a table, the
+//! `WARDEN_SECTION__KEY` environment overrides are written into that table, the table is deserialised
+//! into `Raw*` structs that reject unknown keys by name, and [`Config::from_raw`] turns those into typed,
+//! validated values (addresses parsed, secret references resolved, actions checked per direction).
+//! With no file at all the defaults of SPEC §10/§12 apply.
+//!
+//! The environment is read through [`Environment`], so tests pass a map.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use warden_scan::{
+    Category, CustomDetector, DEFAULT_HOLDBACK_CHARS, DEFAULT_MIN_SCORE, DenyList, EntityType,
+    Operator, PseudonymStyle, ScannerConfig,
+};
+use zeroize::Zeroizing;
+
+/// Where `warden serve` listens by default.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The upstream used when none is configured.
+pub const DEFAULT_UPSTREAM_URL: &str = "https://api.openai.com/v1";
+/// The default data directory.
+pub const DEFAULT_DATA_DIR: &str = "./warden-data";
+
+/// A configuration problem, naming the key or file at fault.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("reading {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML does not parse or has an unknown key or a wrong type.
+    #[error("{origin}: {message}")]
+    Parse {
+        /// The file, or `environment`.
+        origin: String,
+        /// The parser's message (it names the key and line).
+        message: String,
+    },
+    /// A value is not acceptable.
+    #[error("{key}: {message}")]
+    Invalid {
+        /// The key, as written in the file (`upstreams[0].base_url`).
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn invalid(key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+/// Reads environment variables. The process environment in production, a map in tests.
+pub trait Environment {
+    /// The value of `name`, if set and valid Unicode.
+    fn var(&self, name: &str) -> Option<String>;
+    /// Every variable, for finding `WARDEN_…__…` overrides.
+    fn vars(&self) -> Vec<(String, String)>;
+}
+
+/// The process environment.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProcessEnvironment;
+
+impl Environment for ProcessEnvironment {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+
+    fn vars(&self) -> Vec<(String, String)> {
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect()
+    }
+}
+
+impl Environment for HashMap<String, String> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+
+    fn vars(&self) -> Vec<(String, String)> {
+        self.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+}
+
+/// A secret value resolved from a reference; zeroized on drop, never printed.
+#[derive(Clone)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    /// The secret text.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Wraps a value (for tests and keys read by the binary).
+    pub fn new(value: String) -> Secret {
+        Secret(Zeroizing::new(value))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Resolves a secret reference (`env:NAME` or `file:/path`); literals are refused.
+pub fn resolve_secret(
+    key: &str,
+    reference: &str,
+    env: &dyn Environment,
+) -> Result<Secret, ConfigError> {
+    if let Some(name) = reference.strip_prefix("env:") {
+        return match env.var(name) {
+            Some(value) if !value.is_empty() => Ok(Secret::new(value)),
+            _ => Err(invalid(
+                key,
+                format!("environment variable {name} is not set"),
+            )),
+        };
+    }
+    if let Some(path) = reference.strip_prefix("file:") {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| invalid(key, format!("reading secret file {path}: {e}")))?;
+        let value = text.trim_end_matches(['\r', '\n']).to_owned();
+        if value.is_empty() {
+            return Err(invalid(key, format!("secret file {path} is empty")));
+        }
+        return Ok(Secret::new(value));
+    }
+    Err(invalid(
+        key,
+        "secrets must be references (env:NAME or file:PATH), not literal values",
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw form: exactly the TOML, unknown keys rejected.
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawConfig {
+    server: RawServer,
+    upstreams: Vec<RawUpstream>,
+    store: RawStore,
+    crypto: RawCrypto,
+    scan: RawScan,
+    stream: RawStream,
+    output: RawOutput,
+    sanitize: RawSanitize,
+    retention: RawRetention,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawServer {
+    listen: Option<String>,
+    max_body_bytes: Option<usize>,
+    header_timeout_ms: Option<u64>,
+    body_timeout_ms: Option<u64>,
+    drain_timeout_ms: Option<u64>,
+    max_messages: Option<usize>,
+    max_text_chars: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUpstream {
+    name: String,
+    base_url: String,
+    #[serde(default)]
+    api_key: Option<String>,
+    #[serde(default)]
+    models: Vec<String>,
+    #[serde(default = "yes")]
+    shares_data: bool,
+    #[serde(default)]
+    connect_timeout_ms: Option<u64>,
+    #[serde(default)]
+    first_byte_timeout_ms: Option<u64>,
+    #[serde(default)]
+    total_timeout_ms: Option<u64>,
+    #[serde(default)]
+    max_retries: Option<u32>,
+    #[serde(default)]
+    danger_allow_http: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawStore {
+    url: Option<String>,
+    conversations: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawCrypto {
+    master_key: Option<String>,
+    operator_key: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawScan {
+    entities: Vec<EntityType>,
+    min_score: f32,
+    allow: Vec<String>,
+    allow_patterns: Vec<String>,
+    deny: Vec<DenyList>,
+    detectors: Vec<CustomDetector>,
+    ner: bool,
+    pseudonym_style: PseudonymStyle,
+    input: BTreeMap<String, String>,
+    output: BTreeMap<String, String>,
+    danger_allow_uninspected_parts: bool,
+}
+
+impl Default for RawScan {
+    fn default() -> RawScan {
+        let scanner = ScannerConfig::default();
+        RawScan {
+            entities: scanner.entities,
+            min_score: DEFAULT_MIN_SCORE,
+            allow: scanner.allow,
+            allow_patterns: scanner.allow_patterns,
+            deny: scanner.deny,
+            detectors: scanner.detectors,
+            ner: scanner.ner,
+            pseudonym_style: PseudonymStyle::Placeholder,
+            input: BTreeMap::new(),
+            output: BTreeMap::new(),
+            danger_allow_uninspected_parts: false,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawStream {
+    holdback_chars: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawOutput {
+    allowed_hosts: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawSanitize {
+    html: Option<HtmlMode>,
+    allowed_tags: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawRetention {
+    conversations_days: Option<u32>,
+    audit_days: Option<u32>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validated form.
+
+/// What happens to a finding of one type in one direction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Passed on unchanged.
+    Allow,
+    /// The request (input) or the answer (output) is refused.
+    Block,
+    /// Rewritten by the operator (`redact`, `pseudonymize`, `mask`, `hash`, …).
+    Rewrite(Operator),
+}
+
+impl Action {
+    fn parse(direction: Direction, key: &str, text: &str) -> Result<Action, ConfigError> {
+        match text.trim() {
+            "allow" => return Ok(Action::Allow),
+            "block" => return Ok(Action::Block),
+            _ => {}
+        }
+        let operator: Operator = text.parse().map_err(|e| {
+            invalid(
+                key,
+                format!(
+                    "{e}: use allow, block, redact, pseudonymize, replace, mask, hash or encrypt"
+                ),
+            )
+        })?;
+        if direction == Direction::Output && operator.is_reversible() {
+            return Err(invalid(
+                key,
+                format!(
+                    "`{}` applies to input only: answers may use allow, block, redact, replace, mask or hash",
+                    operator.name()
+                ),
+            ));
+        }
+        Ok(Action::Rewrite(operator))
+    }
+}
+
+/// Input (towards the model) or output (the answer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Prompts, tool results, everything the client sends.
+    Input,
+    /// Answers and tool-call arguments the model writes.
+    Output,
+}
+
+/// The actions per entity type for one direction, with the SPEC §12 defaults for unlisted types.
+#[derive(Clone, Debug)]
+pub struct Actions {
+    direction: Direction,
+    by_type: HashMap<EntityType, Action>,
+    pseudonym_style: PseudonymStyle,
+}
+
+impl Actions {
+    /// The defaults of SPEC §12 for `direction`, with `overrides` on top.
+    fn new(
+        direction: Direction,
+        overrides: &BTreeMap<String, String>,
+        pseudonym_style: PseudonymStyle,
+        scanner: &ScannerConfig,
+    ) -> Result<Actions, ConfigError> {
+        let section = match direction {
+            Direction::Input => "scan.input",
+            Direction::Output => "scan.output",
+        };
+        let mut by_type = HashMap::new();
+        for (name, action) in overrides {
+            let key = format!("{section}.{name}");
+            // A custom type is known only if a custom detector or a deny list reports it.
+            let known = |entity: &EntityType| {
+                EntityType::builtin(name).is_some()
+                    || scanner.detectors.iter().any(|d| d.entity == *entity)
+                    || scanner.deny.iter().any(|d| d.entity == *entity)
+            };
+            let entity = EntityType::parse(name)
+                .filter(known)
+                .ok_or_else(|| invalid(&key, format!("unknown entity type `{name}`")))?;
+            by_type.insert(entity, Action::parse(direction, &key, action)?);
+        }
+        Ok(Actions {
+            direction,
+            by_type,
+            pseudonym_style,
+        })
+    }
+
+    /// The action for `entity`.
+    pub fn action(&self, entity: &EntityType) -> Action {
+        if let Some(action) = self.by_type.get(entity) {
+            return action.clone();
+        }
+        let redact = Action::Rewrite(Operator::default());
+        match (self.direction, entity.category()) {
+            (_, Category::Secret) => redact,
+            (Direction::Input, Category::Injection) => Action::Block,
+            (Direction::Output, Category::Injection) => Action::Allow,
+            (Direction::Input, _) => Action::Rewrite(Operator::Pseudonymize {
+                style: self.pseudonym_style,
+            }),
+            (Direction::Output, _) => redact,
+        }
+    }
+}
+
+/// Whether and how HTML in input text is cleaned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HtmlMode {
+    /// Texts containing HTML elements are cleaned with the tag allow-list (default).
+    #[default]
+    Clean,
+    /// HTML is passed on as text.
+    Off,
+}
+
+/// Input sanitising options (SPEC §2 step 5).
+#[derive(Clone, Debug)]
+pub struct SanitizeConfig {
+    /// HTML cleaning.
+    pub html: HtmlMode,
+    /// Tags kept by the HTML cleaner (like bleach's `ALLOWED_TAGS`).
+    pub allowed_tags: Vec<String>,
+}
+
+/// The HTML tags kept by default: text formatting only, no links, images, scripts, styles or forms.
+pub const DEFAULT_ALLOWED_TAGS: &[&str] = &[
+    "b",
+    "i",
+    "em",
+    "strong",
+    "u",
+    "s",
+    "code",
+    "pre",
+    "kbd",
+    "samp",
+    "sub",
+    "sup",
+    "p",
+    "br",
+    "hr",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+];
+
+/// One model provider.
+#[derive(Clone, Debug)]
+pub struct UpstreamConfig {
+    /// The name used in logs and errors.
+    pub name: String,
+    /// The API root, e.g. `https://api.openai.com/v1`, without a trailing slash.
+    pub base_url: String,
+    /// The provider key (never the client's).
+    pub api_key: Option<Secret>,
+    /// Models routed here; empty means every model not claimed by another upstream.
+    pub models: Vec<String>,
+    /// Whether the provider may keep or train on data (for CCPA opt-outs and policies).
+    pub shares_data: bool,
+    /// Time to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time until the response headers arrive.
+    pub first_byte_timeout: Duration,
+    /// Time for the whole exchange, streams included.
+    pub total_timeout: Duration,
+    /// Retries of a failed call (429, 5xx, connection errors) before the client sees the failure.
+    pub max_retries: u32,
+}
+
+/// Server limits (SPEC §2 step 1 and 5).
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The listening address.
+    pub listen: SocketAddr,
+    /// The largest request body accepted.
+    pub max_body_bytes: usize,
+    /// Time allowed for the request headers.
+    pub header_timeout: Duration,
+    /// Time allowed for the request body.
+    pub body_timeout: Duration,
+    /// Time graceful shutdown waits for open requests and streams.
+    pub drain_timeout: Duration,
+    /// The most messages one chat request may carry.
+    pub max_messages: usize,
+    /// The most characters of text one request may carry in total.
+    pub max_text_chars: usize,
+}
+
+/// The validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Listening and limits.
+    pub server: ServerConfig,
+    /// Providers, in the order they were configured.
+    pub upstreams: Vec<UpstreamConfig>,
+    /// The store URL (`sqlite://…` or `postgres://…`); `None` = SQLite in the data directory.
+    pub store_url: Option<String>,
+    /// Whether conversations are stored (encrypted).
+    pub store_conversations: bool,
+    /// The master key reference, resolved.
+    pub master_key: Option<Secret>,
+    /// The key for keyed operators (`hash`, `encrypt`, fakes), resolved.
+    pub operator_key: Option<Secret>,
+    /// How the scanner is built.
+    pub scanner: ScannerConfig,
+    /// Input actions.
+    pub input: Actions,
+    /// Output actions.
+    pub output: Actions,
+    /// Stream hold-back in characters.
+    pub holdback_chars: usize,
+    /// Hosts whose links and images may stay in answers (a leading `.` allows subdomains too).
+    pub allowed_hosts: Vec<String>,
+    /// Input sanitising.
+    pub sanitize: SanitizeConfig,
+    /// Whether image, audio and file parts (which cannot be inspected) are forwarded.
+    pub allow_uninspected_parts: bool,
+    /// Conversation retention in days.
+    pub retention_conversations_days: u32,
+    /// Audit retention in days.
+    pub retention_audit_days: u32,
+}
+
+impl Config {
+    /// The configuration from `path` (or the defaults when `None`), with environment overrides.
+    pub fn load(path: Option<&Path>, env: &dyn Environment) -> Result<Config, ConfigError> {
+        let (origin, text) = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                (path.display().to_string(), text)
+            }
+            None => ("defaults".to_owned(), String::new()),
+        };
+        Config::parse(&origin, &text, env)
+    }
+
+    /// The configuration from TOML `text` (`origin` names it in errors), with environment overrides.
+    pub fn parse(origin: &str, text: &str, env: &dyn Environment) -> Result<Config, ConfigError> {
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })?;
+        apply_overrides(&mut table, env)?;
+        let raw =
+            RawConfig::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Parse {
+                origin: origin.to_owned(),
+                message: e.to_string().trim_end().to_owned(),
+            })?;
+        Config::from_raw(raw, env)
+    }
+
+    fn from_raw(raw: RawConfig, env: &dyn Environment) -> Result<Config, ConfigError> {
+        let listen_text = raw.server.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            invalid(
+                "server.listen",
+                format!("`{listen_text}` is not an address like 127.0.0.1:8080"),
+            )
+        })?;
+        let ms = |value: Option<u64>, default: u64| Duration::from_millis(value.unwrap_or(default));
+        let server = ServerConfig {
+            listen,
+            max_body_bytes: positive("server.max_body_bytes", raw.server.max_body_bytes, 4 << 20)?,
+            header_timeout: ms(raw.server.header_timeout_ms, 10_000),
+            body_timeout: ms(raw.server.body_timeout_ms, 30_000),
+            drain_timeout: ms(raw.server.drain_timeout_ms, 30_000),
+            max_messages: positive("server.max_messages", raw.server.max_messages, 2_048)?,
+            max_text_chars: positive(
+                "server.max_text_chars",
+                raw.server.max_text_chars,
+                2_000_000,
+            )?,
+        };
+
+        let mut upstreams = Vec::new();
+        for (i, upstream) in raw.upstreams.into_iter().enumerate() {
+            upstreams.push(upstream_config(&format!("upstreams[{i}]"), upstream, env)?);
+        }
+        if upstreams.is_empty() {
+            upstreams.push(default_upstream(env)?);
+        }
+        check_upstreams(&upstreams)?;
+
+        let secret = |key: &str, reference: Option<String>| {
+            reference.map(|r| resolve_secret(key, &r, env)).transpose()
+        };
+        let master_key = secret("crypto.master_key", raw.crypto.master_key)?;
+        let operator_key = secret("crypto.operator_key", raw.crypto.operator_key)?;
+
+        let scan = raw.scan;
+        if !(0.0..=1.0).contains(&scan.min_score) {
+            return Err(invalid("scan.min_score", "must be between 0 and 1"));
+        }
+        let scanner = ScannerConfig {
+            entities: scan.entities,
+            min_score: scan.min_score,
+            allow: scan.allow,
+            allow_patterns: scan.allow_patterns,
+            deny: scan.deny,
+            detectors: scan.detectors,
+            ner: scan.ner,
+        };
+        let input = Actions::new(
+            Direction::Input,
+            &scan.input,
+            scan.pseudonym_style,
+            &scanner,
+        )?;
+        let output = Actions::new(
+            Direction::Output,
+            &scan.output,
+            scan.pseudonym_style,
+            &scanner,
+        )?;
+
+        let holdback_chars = raw.stream.holdback_chars.unwrap_or(DEFAULT_HOLDBACK_CHARS);
+        if holdback_chars < 64 {
+            return Err(invalid("stream.holdback_chars", "must be at least 64"));
+        }
+
+        let mut allowed_hosts = Vec::new();
+        for (i, host) in raw.output.allowed_hosts.iter().enumerate() {
+            let host = host.trim().to_ascii_lowercase();
+            let bare = host.strip_prefix('.').unwrap_or(&host);
+            let valid = !bare.is_empty()
+                && bare
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == ':');
+            if !valid {
+                return Err(invalid(
+                    format!("output.allowed_hosts[{i}]"),
+                    "a host name like docs.example.com or .example.com",
+                ));
+            }
+            allowed_hosts.push(host);
+        }
+
+        let sanitize = SanitizeConfig {
+            html: raw.sanitize.html.unwrap_or_default(),
+            allowed_tags: raw.sanitize.allowed_tags.unwrap_or_else(|| {
+                DEFAULT_ALLOWED_TAGS
+                    .iter()
+                    .map(|t| (*t).to_owned())
+                    .collect()
+            }),
+        };
+        for (i, tag) in sanitize.allowed_tags.iter().enumerate() {
+            if tag.is_empty() || !tag.chars().all(|c| c.is_ascii_alphanumeric()) {
+                return Err(invalid(
+                    format!("sanitize.allowed_tags[{i}]"),
+                    "a tag name like p or code",
+                ));
+            }
+            if matches!(tag.to_ascii_lowercase().as_str(), "script" | "style") {
+                return Err(invalid(
+                    format!("sanitize.allowed_tags[{i}]"),
+                    "script and style can never be allowed",
+                ));
+            }
+        }
+
+        Ok(Config {
+            server,
+            upstreams,
+            store_url: raw.store.url,
+            store_conversations: raw.store.conversations,
+            master_key,
+            operator_key,
+            scanner,
+            input,
+            output,
+            holdback_chars,
+            allowed_hosts,
+            sanitize,
+            allow_uninspected_parts: scan.danger_allow_uninspected_parts,
+            retention_conversations_days: raw.retention.conversations_days.unwrap_or(30),
+            retention_audit_days: raw.retention.audit_days.unwrap_or(365),
+        })
+    }
+}
+
+fn positive(key: &str, value: Option<usize>, default: usize) -> Result<usize, ConfigError> {
+    match value {
+        Some(0) => Err(invalid(key, "must be greater than 0")),
+        Some(value) => Ok(value),
+        None => Ok(default),
+    }
+}
+
+fn default_upstream(env: &dyn Environment) -> Result<UpstreamConfig, ConfigError> {
+    let base_url = env
+        .var("WARDEN_UPSTREAM_URL")
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| DEFAULT_UPSTREAM_URL.to_owned());
+    let api_key = env
+        .var("WARDEN_UPSTREAM_API_KEY")
+        .filter(|k| !k.is_empty())
+        .map(Secret::new);
+    upstream_config(
+        "WARDEN_UPSTREAM_URL",
+        RawUpstream {
+            name: "default".to_owned(),
+            base_url,
+            api_key: None,
+            models: Vec::new(),
+            shares_data: true,
+            connect_timeout_ms: None,
+            first_byte_timeout_ms: None,
+            total_timeout_ms: None,
+            max_retries: None,
+            danger_allow_http: false,
+        },
+        env,
+    )
+    .map(|mut upstream| {
+        upstream.api_key = api_key;
+        upstream
+    })
+}
+
+fn upstream_config(
+    key: &str,
+    raw: RawUpstream,
+    env: &dyn Environment,
+) -> Result<UpstreamConfig, ConfigError> {
+    if raw.name.trim().is_empty() {
+        return Err(invalid(format!("{key}.name"), "must not be empty"));
+    }
+    let base_url = raw.base_url.trim().trim_end_matches('/').to_owned();
+    let url = reqwest::Url::parse(&base_url)
+        .map_err(|e| invalid(format!("{key}.base_url"), format!("not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            format!("{key}.base_url"),
+            "credentials in the URL are not allowed: use api_key",
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if raw.danger_allow_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(invalid(
+                format!("{key}.base_url"),
+                "plain http is only allowed to loopback addresses (or with danger_allow_http = true)",
+            ));
+        }
+        other => {
+            return Err(invalid(
+                format!("{key}.base_url"),
+                format!("unsupported scheme `{other}`: use https"),
+            ));
+        }
+    }
+    let api_key = raw
+        .api_key
+        .map(|reference| resolve_secret(&format!("{key}.api_key"), &reference, env))
+        .transpose()?;
+    let ms = |value: Option<u64>, default: u64| Duration::from_millis(value.unwrap_or(default));
+    Ok(UpstreamConfig {
+        name: raw.name,
+        base_url,
+        api_key,
+        models: raw.models,
+        shares_data: raw.shares_data,
+        connect_timeout: ms(raw.connect_timeout_ms, 5_000),
+        first_byte_timeout: ms(raw.first_byte_timeout_ms, 120_000),
+        total_timeout: ms(raw.total_timeout_ms, 600_000),
+        max_retries: raw.max_retries.unwrap_or(2).min(10),
+    })
+}
+
+fn check_upstreams(upstreams: &[UpstreamConfig]) -> Result<(), ConfigError> {
+    let mut names = HashMap::new();
+    let mut models = HashMap::new();
+    let mut catch_all = None;
+    for (i, upstream) in upstreams.iter().enumerate() {
+        if let Some(first) = names.insert(upstream.name.as_str(), i) {
+            return Err(invalid(
+                format!("upstreams[{i}].name"),
+                format!("`{}` is also the name of upstreams[{first}]", upstream.name),
+            ));
+        }
+        if upstream.models.is_empty()
+            && let Some(first) = catch_all.replace(i)
+        {
+            return Err(invalid(
+                format!("upstreams[{i}].models"),
+                format!(
+                    "only one upstream may serve every model (upstreams[{first}] already does): list the models"
+                ),
+            ));
+        }
+        for model in &upstream.models {
+            if let Some(first) = models.insert(model.as_str(), i) {
+                return Err(invalid(
+                    format!("upstreams[{i}].models"),
+                    format!("`{model}` is also served by upstreams[{first}]"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Writes `WARDEN_SECTION__KEY=value` overrides into `table`.
+///
+/// Path segments are matched case-insensitively against existing keys; new keys are lower-cased,
+/// except under `scan.input` and `scan.output`, whose keys are entity types. A numeric segment indexes
+/// an array (`WARDEN_UPSTREAMS__0__BASE_URL`). The value is read as TOML when it parses as a TOML
+/// value (`true`, `5`, `["a", "b"]`) and as a string otherwise.
+fn apply_overrides(table: &mut toml::Table, env: &dyn Environment) -> Result<(), ConfigError> {
+    let mut overrides: Vec<(String, String)> = env
+        .vars()
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("WARDEN_") && name.contains("__"))
+        .collect();
+    overrides.sort();
+    for (name, value) in overrides {
+        let path: Vec<&str> = name["WARDEN_".len()..].split("__").collect();
+        if path.iter().any(|segment| segment.is_empty()) {
+            return Err(invalid(&name, "empty segment in an override name"));
+        }
+        let value = parse_override_value(&value);
+        set_path(table, &path, value, &name)?;
+    }
+    Ok(())
+}
+
+fn parse_override_value(text: &str) -> toml::Value {
+    let document = format!("v = {text}");
+    match toml::from_str::<toml::Table>(&document) {
+        Ok(mut table) => table
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(text.to_owned())),
+        Err(_) => toml::Value::String(text.to_owned()),
+    }
+}
+
+fn set_path(
+    table: &mut toml::Table,
+    path: &[&str],
+    value: toml::Value,
+    name: &str,
+) -> Result<(), ConfigError> {
+    let mut current = table;
+    let mut keys_are_entities = false;
+    for (depth, segment) in path.iter().enumerate() {
+        let key = match current.keys().find(|k| k.eq_ignore_ascii_case(segment)) {
+            Some(existing) => existing.clone(),
+            None if keys_are_entities => segment.to_ascii_uppercase(),
+            None => segment.to_ascii_lowercase(),
+        };
+        if depth + 1 == path.len() {
+            current.insert(key, value);
+            return Ok(());
+        }
+        keys_are_entities = depth == 1
+            && path[0].eq_ignore_ascii_case("scan")
+            && (segment.eq_ignore_ascii_case("input") || segment.eq_ignore_ascii_case("output"));
+        let next = current
+            .entry(key)
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        current = match next {
+            toml::Value::Table(inner) => inner,
+            toml::Value::Array(items) => {
+                let Some(index) = path.get(depth + 1).and_then(|s| s.parse::<usize>().ok()) else {
+                    return Err(invalid(name, "an array section needs an index (…__0__…)"));
+                };
+                if depth + 2 == path.len() {
+                    return Err(invalid(name, "cannot replace a whole array entry"));
+                }
+                let Some(toml::Value::Table(item)) = items.get_mut(index) else {
+                    return Err(invalid(name, format!("no entry {index} to override")));
+                };
+                return set_path(item, &path[depth + 2..], value, name);
+            }
+            _ => return Err(invalid(name, "overrides a value that is not a section")),
+        };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&str, &str)]) -> HashMap<String, String> {
+        vars.iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn error(text: &str, vars: &[(&str, &str)]) -> String {
+        Config::parse("warden.toml", text, &env(vars))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        let config = Config::parse("defaults", "", &env(&[])).unwrap();
+        assert_eq!(config.server.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(config.upstreams.len(), 1);
+        assert_eq!(config.upstreams[0].base_url, DEFAULT_UPSTREAM_URL);
+        assert!(config.upstreams[0].api_key.is_none());
+        assert_eq!(
+            config.input.action(&EntityType::Person),
+            Action::Rewrite(Operator::Pseudonymize {
+                style: PseudonymStyle::Placeholder
+            })
+        );
+        assert_eq!(
+            config.input.action(&EntityType::Secret),
+            Action::Rewrite(Operator::default())
+        );
+        assert_eq!(
+            config.input.action(&EntityType::PromptInjection),
+            Action::Block
+        );
+        assert_eq!(
+            config.output.action(&EntityType::UsSsn),
+            Action::Rewrite(Operator::default())
+        );
+        assert_eq!(
+            config.output.action(&EntityType::Secret),
+            Action::Rewrite(Operator::default())
+        );
+    }
+
+    #[test]
+    fn default_upstream_from_environment() {
+        let config = Config::parse(
+            "defaults",
+            "",
+            &env(&[
+                ("WARDEN_UPSTREAM_URL", "http://127.0.0.1:9/v1/"),
+                ("WARDEN_UPSTREAM_API_KEY", "sk-test"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.upstreams[0].base_url, "http://127.0.0.1:9/v1");
+        assert_eq!(
+            config.upstreams[0].api_key.as_ref().unwrap().expose(),
+            "sk-test"
+        );
+        assert!(!format!("{config:?}").contains("sk-test"));
+    }
+
+    #[test]
+    fn spec_example_parses() {
+        let text = r#"
+[server]
+listen = "127.0.0.1:8080"
+
+[[upstreams]]
+name = "openai"
+base_url = "https://api.openai.com/v1"
+api_key = "env:OPENAI_API_KEY"
+models = ["gpt-4o-mini", "text-embedding-3-small"]
+shares_data = true
+
+[store]
+url = "sqlite://./warden-data/warden.db"
+conversations = false
+
+[crypto]
+master_key = "env:WARDEN_MASTER_KEY"
+
+[scan.input]
+PERSON = "pseudonymize"
+CREDIT_CARD = "block"
+
+[scan.output]
+US_SSN = "block"
+
+[retention]
+conversations_days = 30
+audit_days = 365
+"#;
+        let config = Config::parse(
+            "warden.toml",
+            text,
+            &env(&[
+                ("OPENAI_API_KEY", "sk-x"),
+                ("WARDEN_MASTER_KEY", "bWFzdGVy"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.input.action(&EntityType::CreditCard), Action::Block);
+        assert_eq!(config.output.action(&EntityType::UsSsn), Action::Block);
+        assert_eq!(config.upstreams[0].models.len(), 2);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        assert!(error("[server]\nlisten = \"127.0.0.1:1\"\nlisen = 1\n", &[]).contains("lisen"));
+        assert!(error("[sever]\n", &[]).contains("sever"));
+        assert!(error("[scan.input]\nPERSNO = \"redact\"\n", &[]).contains("scan.input.PERSNO"));
+    }
+
+    #[test]
+    fn literal_secrets_are_refused() {
+        let text = "[[upstreams]]\nname = \"a\"\nbase_url = \"https://x.example/v1\"\napi_key = \"sk-literal\"\n";
+        let message = error(text, &[]);
+        assert!(message.contains("upstreams[0].api_key"), "{message}");
+        assert!(message.contains("references"), "{message}");
+        assert!(!message.contains("sk-literal"));
+    }
+
+    #[test]
+    fn missing_secret_names_the_variable() {
+        let text = "[[upstreams]]\nname = \"a\"\nbase_url = \"https://x.example/v1\"\napi_key = \"env:NOPE\"\n";
+        assert!(error(text, &[]).contains("NOPE"));
+    }
+
+    #[test]
+    fn secret_from_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key");
+        std::fs::write(&path, "sk-from-file\n").unwrap();
+        let secret = resolve_secret("k", &format!("file:{}", path.display()), &env(&[])).unwrap();
+        assert_eq!(secret.expose(), "sk-from-file");
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        let upstream = |url: &str, danger: bool| {
+            format!(
+                "[[upstreams]]\nname = \"a\"\nbase_url = \"{url}\"\ndanger_allow_http = {danger}\n"
+            )
+        };
+        assert!(error(&upstream("http://api.example.com/v1", false), &[]).contains("loopback"));
+        for ok in [
+            "http://127.0.0.1:9/v1",
+            "http://localhost/v1",
+            "http://[::1]:8/v1",
+            "https://api.example.com/v1",
+        ] {
+            Config::parse("t", &upstream(ok, false), &env(&[])).unwrap();
+        }
+        Config::parse("t", &upstream("http://api.example.com/v1", true), &env(&[])).unwrap();
+        assert!(error(&upstream("ftp://x/v1", false), &[]).contains("scheme"));
+        assert!(error(&upstream("https://u:p@x/v1", false), &[]).contains("credentials"));
+    }
+
+    #[test]
+    fn environment_overrides() {
+        let text = "[[upstreams]]\nname = \"a\"\nbase_url = \"https://x.example/v1\"\n";
+        let config = Config::parse(
+            "t",
+            text,
+            &env(&[
+                ("WARDEN_SERVER__LISTEN", "0.0.0.0:8443"),
+                ("WARDEN_UPSTREAMS__0__MODELS", "[\"m1\", \"m2\"]"),
+                ("WARDEN_SCAN__OUTPUT__US_SSN", "block"),
+                ("WARDEN_STREAM__HOLDBACK_CHARS", "256"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.server.listen.to_string(), "0.0.0.0:8443");
+        assert_eq!(config.upstreams[0].models, ["m1", "m2"]);
+        assert_eq!(config.output.action(&EntityType::UsSsn), Action::Block);
+        assert_eq!(config.holdback_chars, 256);
+        assert!(error("", &[("WARDEN_SERVER__LISTN", "x")]).contains("listn"));
+    }
+
+    #[test]
+    fn output_cannot_pseudonymize() {
+        assert!(error("[scan.output]\nPERSON = \"pseudonymize\"\n", &[]).contains("input only"));
+        assert!(error("[scan.input]\nPERSON = \"shred\"\n", &[]).contains("scan.input.PERSON"));
+    }
+
+    #[test]
+    fn upstream_models_must_not_overlap() {
+        let text = "[[upstreams]]\nname = \"a\"\nbase_url = \"https://a.example/v1\"\nmodels = [\"m\"]\n\
+                    [[upstreams]]\nname = \"b\"\nbase_url = \"https://b.example/v1\"\nmodels = [\"m\"]\n";
+        assert!(error(text, &[]).contains("also served"));
+    }
+
+    #[test]
+    fn script_tags_cannot_be_allowed() {
+        assert!(error("[sanitize]\nallowed_tags = [\"p\", \"script\"]\n", &[]).contains("never"));
+    }
+}

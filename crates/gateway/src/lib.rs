@@ -1,0 +1,102 @@
+//! Warden's gateway: an OpenAI-compatible HTTP service that runs every model call through the
+//! protection pipeline (SPEC §2) and relays streamed answers without buffering them (SPEC §5).
+//!
+//! This is the only crate that knows HTTP, tokio and provider wire formats. The scanning engine
+//! (`warden-scan`) stays pure; identity lookups go through the [`Authenticator`] trait, so the store
+//! behind it can change without touching the pipeline.
+//!
+//! - [`config`]: `warden.toml` → environment overrides → validated [`Config`];
+//! - [`app()`]: the router and handlers (the pipeline reads top to bottom in `app.rs`);
+//! - [`chat`]: which texts of a chat request and answer are inspected;
+//! - [`inspect`]: sanitise, scan, apply actions, restore pseudonyms;
+//! - [`stream`] and [`sse`]: the incremental relay of event streams;
+//! - [`upstream`]: routing, timeouts, retries;
+//! - [`serve`]: the listener with header timeouts and graceful shutdown that drains open streams.
+
+#![forbid(unsafe_code)]
+
+mod app;
+pub mod chat;
+pub mod config;
+pub mod error;
+pub mod identity;
+pub mod inspect;
+pub mod sanitize;
+mod server;
+pub mod sse;
+pub mod stream;
+pub mod upstream;
+
+use std::sync::Arc;
+
+use warden_scan::{Keys, OperatorKey, Scanner};
+
+pub use app::{Action, AppState, RequestId, app};
+pub use config::{Config, ConfigError, Environment, ProcessEnvironment};
+pub use error::ApiError;
+pub use identity::{Authentication, Authenticator, Principal, StaticKeys};
+pub use server::serve;
+
+/// Why the gateway could not be built from a configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The scanner configuration is invalid (a custom detector's regex, …).
+    #[error("scan configuration: {0}")]
+    Scanner(#[from] warden_scan::Error),
+    /// An upstream client could not be built.
+    #[error(transparent)]
+    Upstream(#[from] upstream::UpstreamBuildError),
+    /// The operator key is not 32 bytes of base64.
+    #[error("crypto.operator_key: {0}")]
+    OperatorKey(String),
+}
+
+/// Builds the shared state: the scanner, the operator keys and the upstream clients.
+pub fn build_state(
+    config: Config,
+    authenticator: Arc<dyn Authenticator>,
+) -> Result<AppState, BuildError> {
+    let scanner = Arc::new(Scanner::new(&config.scanner)?);
+    let keys = operator_keys(&config)?;
+    let inspector = Arc::new(inspect::Inspector::new(&config, scanner, keys));
+    let upstreams = upstream::Upstreams::new(&config.upstreams)?;
+    Ok(AppState {
+        config: Arc::new(config),
+        inspector,
+        upstreams,
+        authenticator,
+    })
+}
+
+/// The keys of the keyed operators: from `[crypto] operator_key` (base64 of 32 bytes), or random for
+/// this process (hashes and fakes then change on restart, which only matters across requests).
+fn operator_keys(config: &Config) -> Result<Keys, BuildError> {
+    use base64::Engine;
+    let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+    match &config.operator_key {
+        Some(secret) => {
+            let engines = [
+                base64::engine::general_purpose::STANDARD,
+                base64::engine::general_purpose::URL_SAFE,
+            ];
+            let decoded = engines
+                .iter()
+                .find_map(|engine| engine.decode(secret.expose().trim()).ok())
+                .map(zeroize::Zeroizing::new)
+                .ok_or_else(|| BuildError::OperatorKey("not base64".to_owned()))?;
+            if decoded.len() != 32 {
+                return Err(BuildError::OperatorKey(format!(
+                    "must decode to 32 bytes, got {}",
+                    decoded.len()
+                )));
+            }
+            bytes.copy_from_slice(&decoded);
+        }
+        None => aws_lc_rs::rand::fill(bytes.as_mut())
+            .map_err(|_| BuildError::OperatorKey("no random source".to_owned()))?,
+    }
+    let key =
+        OperatorKey::from_bytes(*bytes).map_err(|e| BuildError::OperatorKey(e.to_string()))?;
+    Keys::derive(&key).map_err(|e| BuildError::OperatorKey(e.to_string()))
+}
