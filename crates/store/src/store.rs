@@ -25,7 +25,7 @@ pub struct StoreOptions {
     /// recognised and refused until the PostgreSQL backend lands.
     pub url: Option<String>,
     /// The data directory: the default database and `pepper.key` live here. Created (mode 0700)
-    /// when either is needed.
+    /// when either is needed; the default database file is created with mode 0600.
     pub data_dir: PathBuf,
     /// The pepper, when the caller keeps it (the gateway's configuration); `None` to use (and on
     /// first open create) `data_dir/pepper.key`.
@@ -95,7 +95,10 @@ impl Store {
         };
         let hasher = KeyHasher::new(&pepper);
         drop(pepper);
-        if let Some(parent) = location.get_filename().parent()
+        if url.is_none() {
+            // Before SQLite creates it: its journal files take the database file's mode.
+            create_private_file(location.get_filename())?;
+        } else if let Some(parent) = location.get_filename().parent()
             && !parent.as_os_str().is_empty()
         {
             create_private_dir(parent)?;
@@ -250,6 +253,26 @@ fn create_private_dir(path: &Path) -> Result<()> {
         path: path.to_owned(),
         source,
     })
+}
+
+/// Creates an empty file readable only by the owner on unix (SQLite takes an empty file for a new
+/// database); an existing file is left as it is.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(Error::DataDir {
+            path: path.to_owned(),
+            source,
+        }),
+    }
 }
 
 #[cfg(test)]

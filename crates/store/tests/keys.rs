@@ -239,10 +239,12 @@ async fn a_new_data_directory_is_private() {
     use std::os::unix::fs::PermissionsExt;
     let parent = tempfile::tempdir().unwrap();
     let data_dir = parent.path().join("nested").join("warden-data");
-    open(&data_dir).await;
-    let mode = std::fs::metadata(&data_dir).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o700);
-    assert!(data_dir.join(DATABASE_FILE).exists());
+    let _store = open(&data_dir).await;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data_dir), 0o700);
+    for file in [DATABASE_FILE, "warden.db-wal", "warden.db-shm"] {
+        assert_eq!(mode(&data_dir.join(file)), 0o600, "{file}");
+    }
 }
 
 #[tokio::test]
