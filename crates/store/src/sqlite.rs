@@ -53,8 +53,12 @@ impl Sqlite {
         connection.close().await?;
         // WAL mode is a property of the file now, so pooled connections need not set it (setting
         // it takes a lock that the busy timeout cannot wait for).
+        // No ping before each acquire: the database is a local file, sqlx already pings every
+        // connection when it returns to the pool, and the extra round trip to the connection's
+        // thread doubled the cost of a lookup (55 -> 30 µs measured).
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(open_error)?;
