@@ -125,6 +125,7 @@ impl Store {
     /// Otherwise its HMAC is looked up through the unique index and compared again in constant
     /// time. Every call reads the database (no cache), so a revocation made by any process is
     /// seen by the next call. Revocation wins over expiry; a key expires at `expires_at`.
+    /// An `Err` (the database unreachable, a corrupt row) is no answer: callers fail closed.
     pub async fn authenticate(
         &self,
         presented_key: &str,
