@@ -6,6 +6,7 @@
 
 mod diagnostics;
 mod eval;
+mod keys;
 mod operator_key;
 mod redact;
 mod scan;
@@ -37,6 +38,9 @@ enum Command {
     /// Score the engine against labelled evaluation data.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Create, list and revoke client keys, directly in the store.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Redact(args) => redact::run(&args),
         Command::Eval(command) => eval::run(command),
+        Command::Keys(command) => keys::run(command),
     };
     match outcome {
         Ok(code) => code,

@@ -1,0 +1,415 @@
+//! `warden keys create|list|revoke`: client keys, worked on directly in the store (SPEC §6, §10),
+//! so the first admin key can be made before the gateway runs, and a revocation made here while it
+//! runs holds from its next request (the store keeps no cache).
+//!
+//! The store is async (sqlx); these commands run it on a current-thread tokio runtime of their own,
+//! so the rest of the binary stays synchronous.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use warden_store::{
+    KeyId, KeyLimits, KeyRecord, KeyStatus, NewKey, RevokeOutcome, Role, Store, StoreOptions,
+    Timestamp,
+};
+
+/// The longest `--expires` accepted: 100 years.
+const MAX_EXPIRY_DAYS: u64 = 36_500;
+
+/// `warden keys …`
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum KeysCommand {
+    /// Make a client key and print it, once: only a keyed hash of it is kept.
+    Create(CreateArgs),
+    /// List client keys: id, name, roles, times, status; never the keys themselves.
+    List(ListArgs),
+    /// Revoke a key by id: it stops working on the gateway's next request.
+    Revoke(RevokeArgs),
+}
+
+/// Where the store is (shared by every `keys` command).
+#[derive(Debug, clap::Args)]
+pub(crate) struct StoreArgs {
+    /// Data directory: the SQLite database and the pepper file, created when missing.
+    #[arg(long, value_name = "DIR", default_value = "./warden-data")]
+    data_dir: PathBuf,
+    /// Configuration file (`warden.toml`); its `[store] url` names the database.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// Arguments of `warden keys create`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CreateArgs {
+    /// A name for people: who or what uses the key.
+    #[arg(long)]
+    name: String,
+    /// A role for policies (`user`, `admin`, …); repeat the flag or separate roles with commas.
+    #[arg(
+        long = "role",
+        value_name = "ROLE",
+        required = true,
+        value_delimiter = ','
+    )]
+    roles: Vec<String>,
+    /// Lifetime from now: a number followed by d, h or m (`30d`, `12h`, `90m`). Default: none.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    expires: Option<Duration>,
+    /// The only models the key may call (comma-separated). Default: what the policies allow.
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    models: Option<Vec<String>>,
+    /// Requests per minute allowed to the key.
+    #[arg(long, value_name = "N")]
+    requests_per_minute: Option<u64>,
+    /// Model tokens per minute allowed to the key.
+    #[arg(long, value_name = "N")]
+    tokens_per_minute: Option<u64>,
+    /// Model tokens per day allowed to the key (its budget).
+    #[arg(long, value_name = "N")]
+    tokens_per_day: Option<u64>,
+    /// Print one JSON object: {"id", "key", "name", "roles"} and "expires_at" when set.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// Arguments of `warden keys list`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ListArgs {
+    /// Print a JSON array of key records.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// Arguments of `warden keys revoke`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RevokeArgs {
+    /// The key's id (`key_…`, from `warden keys list`), not the key itself.
+    id: String,
+    /// Print the outcome as a JSON object.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// Runs a `keys` command.
+pub(crate) fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let now = Timestamp::now();
+    let mut stdout = io::stdout().lock();
+    runtime.block_on(async {
+        match command {
+            KeysCommand::Create(args) => create(args, now, &mut stdout).await,
+            KeysCommand::List(args) => list(args, now, &mut stdout).await,
+            KeysCommand::Revoke(args) => revoke(args, now, &mut stdout).await,
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `create --json` prints.
+#[derive(Serialize)]
+struct CreatedKey<'a> {
+    id: &'a KeyId,
+    key: &'a str,
+    name: &'a str,
+    roles: &'a [Role],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<Timestamp>,
+}
+
+async fn create(args: CreateArgs, now: Timestamp, out: &mut impl Write) -> anyhow::Result<()> {
+    let roles = args
+        .roles
+        .iter()
+        .map(|role| Role::parse(role.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let new_key = NewKey {
+        name: args.name,
+        roles,
+        expires_at: args.expires.map(|lifetime| now.saturating_add(lifetime)),
+        allowed_models: args
+            .models
+            .map(|models| models.iter().map(|model| model.trim().to_owned()).collect()),
+        limits: KeyLimits {
+            requests_per_minute: args.requests_per_minute,
+            tokens_per_minute: args.tokens_per_minute,
+            tokens_per_day: args.tokens_per_day,
+        },
+    };
+    let store = open_store(&args.store).await?;
+    let (record, key) = store.create_key(new_key, now).await?;
+    store.close().await;
+    if args.json {
+        let created = CreatedKey {
+            id: &record.id,
+            key: key.expose_secret(),
+            name: &record.name,
+            roles: &record.roles,
+            expires_at: record.expires_at,
+        };
+        serde_json::to_writer(&mut *out, &created)?;
+        writeln!(out)?;
+    } else {
+        writeln!(out, "key: {}", key.expose_secret())?;
+        writeln!(
+            out,
+            "id: {}  name: {}  roles: {}  expires: {}",
+            record.id,
+            record.name,
+            role_list(&record.roles),
+            optional_time(record.expires_at),
+        )?;
+        writeln!(
+            out,
+            "this key is shown only once: store it now (warden keeps only a keyed hash of it)"
+        )?;
+    }
+    Ok(())
+}
+
+/// A record as `list --json` prints it: its fields and its status now.
+#[derive(Serialize)]
+struct ListedKey<'a> {
+    #[serde(flatten)]
+    record: &'a KeyRecord,
+    status: KeyStatus,
+}
+
+async fn list(args: ListArgs, now: Timestamp, out: &mut impl Write) -> anyhow::Result<()> {
+    let store = open_store(&args.store).await?;
+    let records = store.list_keys().await?;
+    store.close().await;
+    if args.json {
+        let listed: Vec<ListedKey<'_>> = records
+            .iter()
+            .map(|record| ListedKey {
+                record,
+                status: record.status(now),
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &listed)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if records.is_empty() {
+        writeln!(out, "no keys")?;
+        return Ok(());
+    }
+    let mut rows = vec![["ID", "NAME", "ROLES", "CREATED", "EXPIRES", "STATUS"].map(String::from)];
+    rows.extend(records.iter().map(|record| {
+        [
+            record.id.to_string(),
+            record.name.clone(),
+            role_list(&record.roles),
+            record.created_at.to_string(),
+            optional_time(record.expires_at),
+            status_word(record.status(now)).to_owned(),
+        ]
+    }));
+    write_table(out, &rows)?;
+    Ok(())
+}
+
+/// What `revoke --json` prints.
+#[derive(Serialize)]
+struct Revocation<'a> {
+    id: &'a KeyId,
+    outcome: &'static str,
+    revoked_at: Timestamp,
+}
+
+async fn revoke(args: RevokeArgs, now: Timestamp, out: &mut impl Write) -> anyhow::Result<()> {
+    let id = KeyId::parse(args.id.trim())?;
+    let store = open_store(&args.store).await?;
+    let outcome = store.revoke_key(&id, now).await;
+    store.close().await;
+    let (word, revoked_at) = match outcome? {
+        RevokeOutcome::Revoked { at } => ("revoked", at),
+        RevokeOutcome::AlreadyRevoked { at } => ("already_revoked", at),
+    };
+    if args.json {
+        let revocation = Revocation {
+            id: &id,
+            outcome: word,
+            revoked_at,
+        };
+        serde_json::to_writer(&mut *out, &revocation)?;
+        writeln!(out)?;
+    } else if word == "revoked" {
+        writeln!(out, "revoked key {id} at {revoked_at}")?;
+    } else {
+        writeln!(out, "key {id} was already revoked at {revoked_at}")?;
+    }
+    Ok(())
+}
+
+async fn open_store(args: &StoreArgs) -> anyhow::Result<Store> {
+    let url = match &args.config {
+        Some(path) => store_url(path)?,
+        None => None,
+    };
+    let options = StoreOptions {
+        url,
+        ..StoreOptions::in_dir(&args.data_dir)
+    };
+    Store::open(options).await.context("opening the store")
+}
+
+/// `[store] url` of a `warden.toml`, tolerating every other section. Stands in for the
+/// configuration crate until the gateway's lands.
+fn store_url(path: &Path) -> anyhow::Result<Option<String>> {
+    #[derive(Deserialize)]
+    struct ConfigFile {
+        #[serde(default)]
+        store: StoreSection,
+    }
+    #[derive(Deserialize, Default)]
+    struct StoreSection {
+        url: Option<String>,
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the configuration {}", path.display()))?;
+    let config: ConfigFile = toml::from_str(&text)
+        .with_context(|| format!("parsing the configuration {}", path.display()))?;
+    Ok(config.store.url)
+}
+
+/// `--expires`: `30d`, `12h`, `90m`.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let invalid = || format!("invalid duration {text:?}: use a number followed by d, h or m");
+    let (digits, unit_seconds) = if let Some(digits) = text.strip_suffix('d') {
+        (digits, 86_400)
+    } else if let Some(digits) = text.strip_suffix('h') {
+        (digits, 3_600)
+    } else if let Some(digits) = text.strip_suffix('m') {
+        (digits, 60)
+    } else {
+        return Err(invalid());
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    let count: u64 = digits.parse().map_err(|_| invalid())?;
+    if count == 0 {
+        return Err(invalid());
+    }
+    let seconds = count.saturating_mul(unit_seconds);
+    if seconds > MAX_EXPIRY_DAYS * 86_400 {
+        return Err(format!(
+            "invalid duration {text:?}: at most {MAX_EXPIRY_DAYS}d"
+        ));
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+fn role_list(roles: &[Role]) -> String {
+    roles.iter().map(Role::as_str).collect::<Vec<_>>().join(",")
+}
+
+fn optional_time(time: Option<Timestamp>) -> String {
+    time.map_or_else(|| "never".to_owned(), |time| time.to_string())
+}
+
+fn status_word(status: KeyStatus) -> &'static str {
+    match status {
+        KeyStatus::Active => "active",
+        KeyStatus::Revoked => "revoked",
+        KeyStatus::Expired => "expired",
+    }
+}
+
+/// Left-aligned columns two spaces apart.
+fn write_table<const N: usize>(out: &mut impl Write, rows: &[[String; N]]) -> io::Result<()> {
+    let mut widths = [0; N];
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    for row in rows {
+        let mut line = String::new();
+        for (index, (cell, width)) in row.iter().zip(widths).enumerate() {
+            if index + 1 == N {
+                line.push_str(cell);
+            } else {
+                line.push_str(&format!("{cell:<width$}  "));
+            }
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_a_number_and_a_unit() {
+        assert_eq!(parse_duration("30d"), Ok(Duration::from_secs(30 * 86_400)));
+        assert_eq!(parse_duration("12h"), Ok(Duration::from_secs(12 * 3_600)));
+        assert_eq!(parse_duration("90m"), Ok(Duration::from_secs(90 * 60)));
+        for bad in [
+            "3x",
+            "",
+            "d",
+            "0d",
+            "-1d",
+            "+1d",
+            "1.5h",
+            "1 d",
+            "1D",
+            "99999999999999999999d",
+        ] {
+            let error = parse_duration(bad).unwrap_err();
+            assert_eq!(
+                error,
+                format!("invalid duration {bad:?}: use a number followed by d, h or m")
+            );
+        }
+        assert_eq!(
+            parse_duration("36501d").unwrap_err(),
+            "invalid duration \"36501d\": at most 36500d"
+        );
+    }
+
+    #[test]
+    fn tables_align_columns() {
+        let rows = [
+            ["ID", "NAME", "STATUS"].map(String::from),
+            ["key_1", "a much longer name", "active"].map(String::from),
+        ];
+        let mut out = Vec::new();
+        write_table(&mut out, &rows).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "ID     NAME                STATUS\nkey_1  a much longer name  active\n"
+        );
+    }
+
+    #[test]
+    fn the_config_gives_only_the_store_url() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("warden.toml");
+        std::fs::write(
+            &path,
+            "[server]\nlisten = \"127.0.0.1:8080\"\n[store]\nurl = \"sqlite://x.db\"\nconversations = false\n[scan.input]\nPERSON = \"redact\"\n",
+        )
+        .unwrap();
+        assert_eq!(store_url(&path).unwrap().as_deref(), Some("sqlite://x.db"));
+        std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:8080\"\n").unwrap();
+        assert_eq!(store_url(&path).unwrap(), None);
+    }
+}

@@ -1,0 +1,63 @@
+//! Warden's store: the only crate that knows SQL and the on-disk format.
+//!
+//! Today it keeps client keys (SPEC §6) in SQLite; PostgreSQL, encryption at rest, the audit
+//! chain and data subjects land here later without changing its callers.
+//!
+//! # Client keys
+//! A key is `wdn_` + 43 base62 characters (32 random bytes), 47 characters in all. The store keeps
+//! only HMAC-SHA256(pepper, key) in lowercase hex, under a unique index, next to the key's record
+//! ([`KeyRecord`]: id, name, roles, times, allowed models, limits). The plaintext key exists once,
+//! in the [`PlaintextKey`] that [`Store::create_key`] returns (redacting `Debug`, zeroized on
+//! drop). A plain hash would do against guessing — the keys have 256 bits — but the HMAC's secret
+//! pepper also makes a stolen database useless for checking candidate keys, and, unlike a password
+//! hash (argon2), it costs a microsecond and can be looked up by index. See [`Pepper`] for where
+//! the pepper lives.
+//!
+//! # Authentication and revocation
+//! [`Store::authenticate`] answers [`Authentication`]: `Valid(record)`, `Unknown`, `Revoked`,
+//! `Expired` or `Malformed`. Malformed strings never reach the database. There is deliberately
+//! **no cache**: every call is one indexed read on a pooled connection (sqlx caches the prepared
+//! statement per connection), so a revocation written by another process — `warden keys revoke`
+//! while the gateway runs — is seen by the very next request. In WAL mode readers never wait for
+//! writers, and the read costs tens of microseconds (crates/store/examples/auth_latency.rs), well
+//! inside the budget of a model call; a cache would need an invalidation channel across processes
+//! and replicas (SPEC §14's Redis broadcast) to be safe, which is the PostgreSQL issue's business.
+//! The caller passes `now` to every time-dependent call, so tests need no clock.
+//!
+//! # One type over backends, not a trait
+//! [`Store`] is a concrete, cloneable handle over an internal enum of backends (SQLite now,
+//! PostgreSQL next). The gateway names one type, with no boxed futures, no `async-trait` and no
+//! generic parameter threading through its state; a new backend is one more enum arm in
+//! `store.rs`, and the SQL text is shared (`query.rs`: portable statements with `$1`
+//! placeholders, times as `BIGINT` unix milliseconds, lists as JSON `TEXT`). Tests of the gateway
+//! use a real SQLite store in a temporary directory, which is as fast as a mock.
+//!
+//! # Migrations
+//! Numbered SQL files in `migrations/`, embedded with `include_str!`, recorded with a checksum in
+//! `warden_schema`, applied by [`Store::open`] in one transaction under the write lock, so
+//! concurrent openers are safe; see `migration.rs` for why not sqlx's migrator.
+//!
+//! # Errors
+//! One [`Error`] enum. No message contains a key, a hash, the pepper or a database URL (only its
+//! scheme).
+
+#![forbid(unsafe_code)]
+
+mod client_key;
+mod error;
+mod migration;
+mod pepper;
+mod query;
+mod record;
+mod sqlite;
+mod store;
+mod timestamp;
+
+pub use client_key::{KEY_LEN, KEY_PREFIX, PlaintextKey, is_well_formed};
+pub use error::{Error, Result};
+pub use pepper::{PEPPER_FILE, Pepper};
+pub use record::{
+    Authentication, KeyId, KeyLimits, KeyRecord, KeyStatus, NewKey, RevokeOutcome, Role,
+};
+pub use store::{DATABASE_FILE, Store, StoreOptions};
+pub use timestamp::Timestamp;

@@ -1,0 +1,304 @@
+//! `Store`: the handle the gateway and the CLI hold. Opens the configured backend, owns the pepper
+//! (as an HMAC key) and answers key questions.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use aws_lc_rs::constant_time;
+use sqlx::sqlite::SqliteConnectOptions;
+
+use crate::client_key::{self, PlaintextKey};
+use crate::error::{Error, Result};
+use crate::pepper::{self, KeyHasher, Pepper};
+use crate::record::{Authentication, KeyId, KeyRecord, KeyStatus, NewKey, RevokeOutcome};
+use crate::sqlite::Sqlite;
+use crate::timestamp::Timestamp;
+
+/// The database file's name in the data directory when no URL is configured.
+pub const DATABASE_FILE: &str = "warden.db";
+
+/// Where the store lives and how its keys are peppered.
+pub struct StoreOptions {
+    /// `sqlite://PATH` (`[store] url`); `None` for `warden.db` in `data_dir`. `postgres://` is
+    /// recognised and refused until the PostgreSQL backend lands.
+    pub url: Option<String>,
+    /// The data directory: the default database and `pepper.key` live here. Created (mode 0700)
+    /// when either is needed; the default database file is created with mode 0600.
+    pub data_dir: PathBuf,
+    /// The pepper, when the caller keeps it (the gateway's configuration); `None` to use (and on
+    /// first open create) `data_dir/pepper.key`.
+    pub pepper: Option<Pepper>,
+}
+
+impl StoreOptions {
+    /// Everything in `data_dir`: `warden.db` and `pepper.key`.
+    pub fn in_dir(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            url: None,
+            data_dir: data_dir.into(),
+            pepper: None,
+        }
+    }
+}
+
+impl fmt::Debug for StoreOptions {
+    /// Shows only the URL's scheme: a database URL may carry a password.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("StoreOptions")
+            .field("url_scheme", &self.url.as_deref().map(scheme_of))
+            .field("data_dir", &self.data_dir)
+            .field("pepper", &self.pepper)
+            .finish()
+    }
+}
+
+/// A handle on the store: cheap to clone, `Send + Sync`, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Backend,
+    hasher: KeyHasher,
+}
+
+/// The database behind the store. An enum, not a trait object: see the crate docs.
+enum Backend {
+    Sqlite(Sqlite),
+}
+
+impl Store {
+    /// Opens the store: creates the data directory and the database when missing, loads or makes
+    /// the pepper, and applies pending migrations (see `migrate`). Safe to call from several
+    /// processes at once on the same directory.
+    pub async fn open(options: StoreOptions) -> Result<Self> {
+        let StoreOptions {
+            url,
+            data_dir,
+            pepper,
+        } = options;
+        let location = match url.as_deref() {
+            Some(url) => sqlite_options(url)?,
+            None => SqliteConnectOptions::new().filename(data_dir.join(DATABASE_FILE)),
+        };
+        if url.is_none() || pepper.is_none() {
+            create_private_dir(&data_dir)?;
+        }
+        // Blocking file IO, once, at start-up: a 32-byte read.
+        let pepper = match pepper {
+            Some(pepper) => pepper,
+            None => pepper::load_or_create(&data_dir)?,
+        };
+        let hasher = KeyHasher::new(&pepper);
+        drop(pepper);
+        if url.is_none() {
+            // Before SQLite creates it: its journal files take the database file's mode.
+            create_private_file(location.get_filename())?;
+        } else if let Some(parent) = location.get_filename().parent()
+            && !parent.as_os_str().is_empty()
+        {
+            create_private_dir(parent)?;
+        }
+        let backend = Backend::Sqlite(Sqlite::open(location).await?);
+        Ok(Self {
+            inner: Arc::new(Inner { backend, hasher }),
+        })
+    }
+
+    /// Applies the migrations this build ships that the database lacks, in one transaction under
+    /// the database's write lock; a no-op when up to date. `open` already did this; it is public
+    /// for an operator's explicit `migrate` step. Fails, changing nothing, if the database is newer
+    /// than this build or an applied migration was edited.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.inner.backend {
+            Backend::Sqlite(sqlite) => sqlite.migrate().await,
+        }
+    }
+
+    /// Who presents `presented_key`, at `now`.
+    ///
+    /// A string that is not shaped like a key is `Malformed` without touching the database.
+    /// Otherwise its HMAC is looked up through the unique index and compared again in constant
+    /// time. Every call reads the database (no cache), so a revocation made by any process is
+    /// seen by the next call. Revocation wins over expiry; a key expires at `expires_at`.
+    /// An `Err` (the database unreachable, a corrupt row) is no answer: callers fail closed.
+    pub async fn authenticate(
+        &self,
+        presented_key: &str,
+        now: Timestamp,
+    ) -> Result<Authentication> {
+        if !client_key::is_well_formed(presented_key) {
+            return Ok(Authentication::Malformed);
+        }
+        let key_hash = self.inner.hasher.hash(presented_key);
+        let stored = match &self.inner.backend {
+            Backend::Sqlite(sqlite) => sqlite.key_by_hash(&key_hash).await?,
+        };
+        let Some(stored) = stored else {
+            return Ok(Authentication::Unknown);
+        };
+        // The index matched on equality already; this guards against a backend whose comparison
+        // is looser (collations) and keeps the final decision constant-time.
+        if constant_time::verify_slices_are_equal(stored.key_hash.as_bytes(), key_hash.as_bytes())
+            .is_err()
+        {
+            return Ok(Authentication::Unknown);
+        }
+        let record = stored.key.into_record()?;
+        Ok(match record.status(now) {
+            KeyStatus::Active => Authentication::Valid(record),
+            KeyStatus::Revoked => Authentication::Revoked,
+            KeyStatus::Expired => Authentication::Expired,
+        })
+    }
+
+    /// Makes a key: validates `new_key`, draws 32 random bytes, stores only their HMAC. The
+    /// plaintext key is returned here and nowhere else, ever.
+    pub async fn create_key(
+        &self,
+        new_key: NewKey,
+        now: Timestamp,
+    ) -> Result<(KeyRecord, PlaintextKey)> {
+        let new_key = new_key.validated()?;
+        let key = PlaintextKey::generate()?;
+        let key_hash = self.inner.hasher.hash(key.expose_secret());
+        let record = KeyRecord {
+            id: KeyId::generate()?,
+            name: new_key.name,
+            roles: new_key.roles,
+            created_at: now,
+            expires_at: new_key.expires_at,
+            revoked_at: None,
+            allowed_models: new_key.allowed_models,
+            limits: new_key.limits,
+        };
+        match &self.inner.backend {
+            Backend::Sqlite(sqlite) => sqlite.insert_key(&record, &key_hash).await?,
+        }
+        Ok((record, key))
+    }
+
+    /// Every key, oldest first, revoked and expired ones included. Never a key or a hash.
+    pub async fn list_keys(&self) -> Result<Vec<KeyRecord>> {
+        match &self.inner.backend {
+            Backend::Sqlite(sqlite) => sqlite.list_keys().await,
+        }
+    }
+
+    /// Revokes a key at `now`; it fails the next `authenticate` in every process. Revoking twice
+    /// keeps the first time (`AlreadyRevoked`); an unknown id is `Error::NotFound`.
+    pub async fn revoke_key(&self, id: &KeyId, now: Timestamp) -> Result<RevokeOutcome> {
+        match &self.inner.backend {
+            Backend::Sqlite(sqlite) => sqlite.revoke_key(id, now).await,
+        }
+    }
+
+    /// Closes the connections; later calls fail. Lets SQLite fold its write-ahead log back into
+    /// the database file.
+    pub async fn close(&self) {
+        match &self.inner.backend {
+            Backend::Sqlite(sqlite) => sqlite.close().await,
+        }
+    }
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let backend = match &self.inner.backend {
+            Backend::Sqlite(_) => "sqlite",
+        };
+        formatter
+            .debug_struct("Store")
+            .field("backend", &backend)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Connect options for a `sqlite:` URL; any other scheme is refused by name only.
+fn sqlite_options(url: &str) -> Result<SqliteConnectOptions> {
+    let scheme = scheme_of(url);
+    match scheme.as_str() {
+        "sqlite" => Ok(SqliteConnectOptions::from_str(url)?),
+        "postgres" | "postgresql" => Err(Error::UnsupportedUrl {
+            scheme,
+            reason: "PostgreSQL is not supported yet: use sqlite://PATH",
+        }),
+        _ => Err(Error::UnsupportedUrl {
+            scheme,
+            reason: "use sqlite://PATH",
+        }),
+    }
+}
+
+/// The URL's scheme, lowercased, cut to 32 characters; never the rest (it may hold a password).
+fn scheme_of(url: &str) -> String {
+    let scheme = url.split_once(':').map_or("", |(scheme, _)| scheme);
+    scheme.chars().take(32).collect::<String>().to_lowercase()
+}
+
+/// Creates `path` and missing parents, readable only by the owner on unix; an existing directory
+/// is left as it is.
+fn create_private_dir(path: &Path) -> Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path).map_err(|source| Error::DataDir {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Creates an empty file readable only by the owner on unix (SQLite takes an empty file for a new
+/// database); an existing file is left as it is.
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(source) => Err(Error::DataDir {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_other_than_sqlite_are_refused_by_scheme_only() {
+        let error = sqlite_options("postgres://warden:hunter2@db/warden").unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("\"postgres\""), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+        let error = sqlite_options("mysql://root:hunter2@db").unwrap_err();
+        assert!(matches!(error, Error::UnsupportedUrl { ref scheme, .. } if scheme == "mysql"));
+        assert!(sqlite_options("sqlite://./data/warden.db").is_ok());
+    }
+
+    #[test]
+    fn options_debug_hides_the_url() {
+        let options = StoreOptions {
+            url: Some("postgres://warden:hunter2@db/warden".into()),
+            ..StoreOptions::in_dir("data")
+        };
+        let shown = format!("{options:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres"), "{shown}");
+    }
+}
