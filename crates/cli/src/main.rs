@@ -11,6 +11,7 @@ mod operator_key;
 mod redact;
 mod scan;
 mod scanner_options;
+mod serve;
 mod text_stream;
 
 use std::io::Write;
@@ -28,6 +29,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the gateway: an OpenAI-compatible API that protects every model call.
+    ///
+    /// Without --config: listens on 127.0.0.1:8080, SQLite in ./warden-data/, one upstream from
+    /// WARDEN_UPSTREAM_URL (default https://api.openai.com/v1) with the key in WARDEN_UPSTREAM_API_KEY.
+    Serve(serve::ServeArgs),
     /// Scan files, directories or standard input for personal data and secrets.
     ///
     /// Exit status: 0 nothing found, 1 findings, 2 an error (an unreadable input, a bad option).
@@ -46,6 +52,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Serve(args) => serve::run(args),
         Command::Scan(args) => scan::run(&args),
         Command::Redact(args) => redact::run(&args),
         Command::Eval(command) => eval::run(command),

@@ -1,0 +1,146 @@
+//! `warden serve`: the gateway, with the store as its key authenticator.
+//!
+//! Without `--config` the defaults of SPEC §10/§12 apply: 127.0.0.1:8080, SQLite under
+//! `./warden-data/`, one upstream from `WARDEN_UPSTREAM_URL` with its key from
+//! `WARDEN_UPSTREAM_API_KEY`. The first line on standard output is `listening on http://ADDR`
+//! (useful with `--listen 127.0.0.1:0`); logs are JSON lines on standard error, level from
+//! `WARDEN_LOG` (default `info`). SIGINT or SIGTERM starts a graceful shutdown that drains open
+//! streams.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use anyhow::Context;
+use warden_gateway::identity::{Authentication, Authenticator, BoxFuture, Principal};
+use warden_gateway::{Config, ProcessEnvironment, build_state, serve};
+use warden_store::{Store, StoreOptions, Timestamp};
+
+/// Options of `warden serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// The configuration file (warden.toml); without it the defaults apply.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The address to listen on (overrides `[server] listen`).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    /// The data directory (SQLite database, key pepper).
+    #[arg(long, value_name = "DIR", default_value = warden_gateway::config::DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+}
+
+pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    init_logging();
+    let mut config = Config::load(args.config.as_deref(), &ProcessEnvironment)
+        .context("loading the configuration")?;
+    if let Some(listen) = &args.listen {
+        config.server.listen = listen
+            .parse::<SocketAddr>()
+            .with_context(|| format!("--listen {listen}: not an address like 127.0.0.1:8080"))?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let store = Store::open(StoreOptions {
+            url: config.store_url.clone(),
+            ..StoreOptions::in_dir(&args.data_dir)
+        })
+        .await
+        .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
+        let listen = config.server.listen;
+        let state = build_state(config, Arc::new(StoreAuthenticator(store.clone())))
+            .context("building the gateway")?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("listening on {listen}"))?;
+        let local = listener.local_addr().context("reading the listening address")?;
+        if !local.ip().is_loopback() {
+            tracing::warn!(address = %local, "listening beyond loopback without TLS: put a TLS terminator in front");
+        }
+        let _ = writeln!(std::io::stdout(), "listening on http://{local}");
+        let _ = std::io::stdout().flush();
+        tracing::info!(address = %local, "warden is serving");
+        serve(Arc::new(state), listener, shutdown_signal())
+            .await
+            .context("serving")?;
+        store.close().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The store as the gateway's key authenticator.
+struct StoreAuthenticator(Store);
+
+impl Authenticator for StoreAuthenticator {
+    fn authenticate<'a>(
+        &'a self,
+        key: &'a str,
+        now: SystemTime,
+    ) -> BoxFuture<'a, Result<Authentication, String>> {
+        Box::pin(async move {
+            let outcome = self
+                .0
+                .authenticate(key, Timestamp::from(now))
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(match outcome {
+                warden_store::Authentication::Valid(record) => Authentication::Valid(Principal {
+                    id: record.id.as_str().to_owned(),
+                    name: record.name,
+                    roles: record.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+                    allowed_models: record.allowed_models,
+                }),
+                warden_store::Authentication::Unknown => Authentication::Unknown,
+                warden_store::Authentication::Revoked => Authentication::Revoked,
+                warden_store::Authentication::Expired => Authentication::Expired,
+                // Future outcomes of the store are refusals too.
+                _ => Authentication::Malformed,
+            })
+        })
+    }
+
+    fn ready(&self) -> BoxFuture<'_, bool> {
+        Box::pin(async move { self.0.list_keys().await.is_ok() })
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_current_span(false)
+        .try_init();
+}
