@@ -4,7 +4,12 @@
 //! Needs a Python with `openai` installed: `WARDEN_TEST_PYTHON` names it (the test script sets it to
 //! its venv). Without it the test says so and skips; the test script always sets it.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stderr, clippy::print_stdout)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::print_stderr,
+    clippy::print_stdout
+)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -1,7 +1,12 @@
 //! The gateway end to end on loopback: a real listener, the testkit's mock upstream, reqwest as the
 //! client. Asserts on what the mock received (nothing sensitive) and what the client got back.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stderr, clippy::print_stdout)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::print_stderr,
+    clippy::print_stdout
+)]
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -673,4 +678,89 @@ async fn shutdown_drains_open_streams() {
     if let Some(server) = h.server.take() {
         server.await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn slow_clients_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = start_with("[server]\nheader_timeout_ms = 300\nbody_timeout_ms = 300\n").await;
+    let addr = h.base.trim_start_matches("http://").to_owned();
+    // Headers that never finish: the server closes the connection.
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stream
+        .write_all(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut buffer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut buffer)).await;
+    assert!(read.is_ok(), "the connection stayed open");
+    // A body that never finishes: 408 in OpenAI's shape, nothing forwarded.
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n\
+         Content-Type: application/json\r\nContent-Length: 500\r\n\r\n{{\"model\":"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut buffer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(20), stream.read_to_end(&mut buffer)).await;
+    let text = String::from_utf8_lossy(&buffer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        text.contains("request_timeout") && text.contains("x-request-id"),
+        "{text}"
+    );
+    assert!(h.mock.requests().is_empty());
+    h.stop().await;
+}
+
+/// A key store that cannot answer.
+struct BrokenStore;
+
+impl warden_gateway::Authenticator for BrokenStore {
+    fn authenticate<'a>(
+        &'a self,
+        _key: &'a str,
+        _now: std::time::SystemTime,
+    ) -> warden_gateway::identity::BoxFuture<'a, Result<warden_gateway::Authentication, String>>
+    {
+        Box::pin(async { Err("database is locked".to_owned()) })
+    }
+
+    fn ready(&self) -> warden_gateway::identity::BoxFuture<'_, bool> {
+        Box::pin(async { false })
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_key_store_fails_closed() {
+    let mock = MockUpstream::start().await;
+    let text = format!(
+        "[[upstreams]]\nname = \"mock\"\nbase_url = \"{}\"\n",
+        mock.base_url()
+    );
+    let config = Config::parse("test.toml", &text, &HashMap::new()).unwrap();
+    let state = Arc::new(build_state(config, Arc::new(BrokenStore)).unwrap());
+    let app = warden_gateway::app(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum_serve(listener, app).await });
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{base}/v1/chat/completions"))
+        .bearer_auth(KEY)
+        .json(&json!({"model": "m", "messages": [{"role": "user", "content": "hi"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 503);
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "unavailable");
+    assert!(!error.to_string().contains("database is locked"));
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    assert!(mock.requests().is_empty());
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) {
+    axum::serve(listener, app).await.unwrap();
 }

@@ -76,6 +76,7 @@ mod state;
 use std::net::{Ipv4Addr, SocketAddr};
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -183,8 +184,14 @@ impl MockBuilder {
         let router = MockUpstream::router(state.clone());
         let stopping = state.clone();
         let server = tokio::spawn(async move {
-            let serving = axum::serve(listener, router)
-                .with_graceful_shutdown(async move { stopping.shutdown_signal().await });
+            let serving = axum::serve(
+                listener.tap_io(|tcp| {
+                    // Frames go out as written, like a real provider's token stream (no Nagle delay).
+                    let _ = tcp.set_nodelay(true);
+                }),
+                router,
+            )
+            .with_graceful_shutdown(async move { stopping.shutdown_signal().await });
             // Serving ends only with an accept error or the shutdown; neither leaves work to do.
             let _ = serving.await;
         });

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use clap::Parser;
 use tokio::net::TcpListener;
 use warden_testkit::{DEFAULT_RECORD_LIMIT, MockUpstream};
@@ -66,10 +67,16 @@ async fn main() -> anyhow::Result<()> {
         }
     });
     let stopping = state.clone();
-    axum::serve(listener, MockUpstream::router(state))
-        .with_graceful_shutdown(async move { stopping.shutdown_signal().await })
-        .await
-        .context("serving")
+    axum::serve(
+        listener.tap_io(|tcp| {
+            // Frames go out as written, like a real provider's token stream (no Nagle delay).
+            let _ = tcp.set_nodelay(true);
+        }),
+        MockUpstream::router(state),
+    )
+    .with_graceful_shutdown(async move { stopping.shutdown_signal().await })
+    .await
+    .context("serving")
 }
 
 /// SIGTERM or Ctrl-C. If a handler cannot be installed, that signal is simply not awaited.
