@@ -5,6 +5,7 @@
 #
 # Usage: bench/gateway.sh [SECONDS_PER_RUN]      (default 15)
 # Env:   RATES="100 500 1000 2000"   TARGETS="direct warden litellm"   CONNECTIONS=64
+#        SKIP_LOAD=1 (only the stream timings; the load table is the last run's)
 # Writes target/bench/gateway/report.md (and the raw oha JSON next to it) and prints the report.
 set -euo pipefail
 
@@ -36,6 +37,7 @@ if [[ " $TARGETS " == *" litellm "* ]] && [ ! -x "$LITELLM_VENV/bin/litellm" ]; 
 fi
 log "building warden and warden-mock (release)"
 cargo build --release --locked -p warden -p warden-testkit >&2
+cargo build --release --locked -p warden-gateway --example ttft >&2
 WARDEN=$ROOT/target/release/warden
 MOCK=$ROOT/target/release/warden-mock
 
@@ -136,8 +138,10 @@ run_oha() { # target rate(or 'max') -> json file
 }
 
 RESULTS=$OUT/results.jsonl
-: > "$RESULTS"
+[ "${SKIP_LOAD:-0}" = 1 ] && RATES=SKIP   # streams only: keep the last load results
+[ "$RATES" != SKIP ] && : > "$RESULTS"
 for rate in $RATES max; do
+    [ "$RATES" = SKIP ] && break
     for target in $TARGETS; do
         log "$target at $rate req/s for ${DURATION}s"
         file=$(run_oha "$target" "$rate")
@@ -166,18 +170,14 @@ EOF
     done
 done
 
-# --- streams: added time to first token --------------------------------------------------------
+# --- streams: added time to first event and first token ---------------------------------------
 TTFT=$OUT/ttft.jsonl
 : > "$TTFT"
-PY=python3
-[ -x "$LITELLM_VENV/bin/python" ] && PY=$LITELLM_VENV/bin/python
-if $PY -c 'import httpx' 2>/dev/null; then
-    for target in $TARGETS; do
-        read -r url key < <(url_of "$target")
-        log "$target: time to first token over 300 streams"
-        $PY "$ROOT/bench/ttft.py" "$url" "$key" "$STREAM_BODY" "$target" >> "$TTFT"
-    done
-fi
+for target in $TARGETS; do
+    read -r url key < <(url_of "$target")
+    log "$target: time to first event and first token over 300 streams"
+    "$ROOT/target/release/examples/ttft" "$url" "$key" "$STREAM_BODY" "$target" >> "$TTFT"
+done
 
 python3 "$ROOT/bench/gateway_report.py" "$RESULTS" "$TTFT" "$(nproc)" > "$OUT/report.md"
 cat "$OUT/report.md"

@@ -38,7 +38,7 @@ pub struct SseParser {
     line: Vec<u8>,
     /// The last byte was a CR (so an LF right after it ends nothing).
     after_cr: bool,
-    /// At the very start (a BOM may follow).
+    /// A first line has ended (so a byte-order mark is no longer expected).
     started: bool,
     event: Option<String>,
     data: String,
@@ -49,14 +49,6 @@ impl SseParser {
     /// Feeds `bytes`; returns the events they complete.
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<Event>, SseError> {
         let mut events = Vec::new();
-        let mut bytes = bytes;
-        if !self.started && !bytes.is_empty() {
-            // The BOM may itself be split; handle the common whole case and treat a partial one as text.
-            if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()) {
-                bytes = rest;
-            }
-            self.started = true;
-        }
         for &byte in bytes {
             match byte {
                 b'\n' if self.after_cr => self.after_cr = false,
@@ -82,7 +74,15 @@ impl SseParser {
     }
 
     fn end_line(&mut self, events: &mut Vec<Event>) -> Result<(), SseError> {
-        let line = std::mem::take(&mut self.line);
+        let mut line = std::mem::take(&mut self.line);
+        // A byte-order mark may open the stream (split across reads or not): drop it from the
+        // first line.
+        if !self.started {
+            self.started = true;
+            if line.starts_with(b"\xEF\xBB\xBF") {
+                line.drain(..3);
+            }
+        }
         if line.is_empty() {
             if self.has_data {
                 events.push(Event {
@@ -165,6 +165,18 @@ mod tests {
             );
         }
         assert_eq!(data(&whole), ["héllo wörld 😀", "second"]);
+    }
+
+    #[test]
+    fn a_split_byte_order_mark_is_dropped() {
+        let text = b"\xEF\xBB\xBF: comment \x8a\ndata: x\n\n";
+        for cut in 0..text.len() {
+            assert_eq!(
+                data(&parse_all(&[&text[..cut], &text[cut..]])),
+                ["x"],
+                "cut at {cut}"
+            );
+        }
     }
 
     #[test]
