@@ -261,41 +261,36 @@ async fn chat_pipeline(state: &Arc<AppState>, request: Request) -> Result<Respon
 fn stream_response(
     inspector: Arc<Inspector>,
     table: Arc<PseudonymTable>,
-    mut upstream: reqwest::Response,
+    upstream: reqwest::Response,
     deadline: Instant,
 ) -> Response {
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Bytes>(16);
-    tokio::spawn(async move {
-        let mut transformer = StreamTransformer::new(inspector, table);
+    // The body is polled by the client's connection task itself: no extra task or channel between
+    // the upstream read and the client write. When the client goes away, hyper drops the body and
+    // with it the upstream response, which closes that connection too.
+    let relay = StreamTransformer::new(inspector, table);
+    let stream = futures_util::stream::unfold(Some((upstream, relay)), move |state| async move {
+        let (mut upstream, mut relay) = state?;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
             let output = match tokio::time::timeout(remaining, upstream.chunk()).await {
-                Err(_) => {
-                    transformer.fail(ApiError::upstream_timeout("stream not complete in time"))
-                }
-                Ok(Err(_)) => transformer.fail(ApiError::upstream(
+                Err(_) => relay.fail(ApiError::upstream_timeout("stream not complete in time")),
+                Ok(Err(_)) => relay.fail(ApiError::upstream(
                     "the upstream connection broke mid-stream",
                 )),
-                Ok(Ok(None)) => transformer.finish(),
-                Ok(Ok(Some(bytes))) => transformer.push(&bytes),
+                Ok(Ok(None)) => relay.finish(),
+                Ok(Ok(Some(bytes))) => relay.push(&bytes),
             };
-            if !output.bytes.is_empty() && sender.send(Bytes::from(output.bytes)).await.is_err() {
-                // The client went away; dropping the upstream response closes that side too.
-                return;
+            if output.finished && relay.failed() {
+                tracing::warn!("stream ended with an error event");
             }
-            if output.finished {
-                if transformer.failed() {
-                    tracing::warn!("stream ended with an error event");
-                }
-                return;
+            let bytes = Bytes::from(output.bytes);
+            match (bytes.is_empty(), output.finished) {
+                (true, true) => return None,
+                (true, false) => continue,
+                (false, true) => return Some((Ok::<Bytes, Infallible>(bytes), None)),
+                (false, false) => return Some((Ok(bytes), Some((upstream, relay)))),
             }
         }
-    });
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        receiver
-            .recv()
-            .await
-            .map(|bytes| (Ok::<Bytes, Infallible>(bytes), receiver))
     });
     let mut response = Response::new(Body::from_stream(stream));
     let headers = response.headers_mut();
