@@ -764,3 +764,44 @@ async fn an_unreachable_key_store_fails_closed() {
 async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) {
     axum::serve(listener, app).await.unwrap();
 }
+
+#[tokio::test]
+async fn upstream_rate_limits_are_retried_then_passed_on() {
+    let h = start().await;
+    let body = json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]});
+    // One 429 with Retry-After: waited out and retried.
+    h.mock
+        .push_reply(Reply::error(429, "slow down").with_retry_after(1));
+    h.mock.push_reply(Reply::text("after the wait"));
+    let (status, answer) = h.chat(body.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(h.mock.requests().len(), 2);
+    // 429 on every attempt: the client gets 429 with Retry-After, nothing of the upstream's body.
+    h.mock.clear();
+    for _ in 0..3 {
+        h.mock
+            .push_reply(Reply::error(429, "upstream-secret-detail").with_retry_after(1));
+    }
+    let response = h
+        .post("/v1/chat/completions")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "rate_limited");
+    assert!(!error.to_string().contains("upstream-secret-detail"));
+    assert_eq!(h.mock.requests().len(), 3);
+    // Streamed calls are retried too, before any byte reached the client.
+    h.mock.clear();
+    h.mock.push_reply(Reply::error(503, "busy"));
+    h.mock
+        .push_reply(Reply::text("streamed after a retry").with_chunk_size(3));
+    let (content, _) = h
+        .chat_stream(json!({"model": "gpt-4o-mini", "stream": true, "messages": [{"role": "user", "content": "hi"}]}))
+        .await;
+    assert_eq!(content, "streamed after a retry");
+    h.stop().await;
+}
