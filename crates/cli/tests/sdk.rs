@@ -86,9 +86,9 @@ async fn official_openai_sdk_against_warden() {
         ])
         .arg(&config)
         .env("MOCK_PROVIDER_KEY", PROVIDER_KEY)
-        .env("WARDEN_LOG", "warn")
+        .env("WARDEN_LOG", "info")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(std::fs::File::create(dir.path().join("warden.log")).unwrap())
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
@@ -123,4 +123,26 @@ async fn official_openai_sdk_against_warden() {
     );
     assert!(stdout.contains("all checks passed"));
     drop(server);
+    // The logs: one JSON line per request, never a payload value, the client key or the provider key.
+    let logs = std::fs::read_to_string(dir.path().join("warden.log")).unwrap();
+    assert!(
+        logs.lines()
+            .filter(|l| l.contains("\"message\":\"request\""))
+            .count()
+            > 100,
+        "{logs}"
+    );
+    let key = created["key"].as_str().unwrap();
+    for planted in [
+        "Jane Whitfield",
+        "jane.whitfield@example.org",
+        "536-90-4399",
+        "AKIAIOSFODNN7EXAMPLE",
+        key,
+        PROVIDER_KEY,
+        "exfil.attacker.net",
+    ] {
+        assert!(!logs.contains(planted), "{planted} appears in the logs");
+    }
+    assert!(logs.contains("PERSON="), "the logs count entity types");
 }

@@ -44,6 +44,34 @@ pub struct AppState {
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
+/// What the pipeline learned about one request: who, which model and upstream, and the entity types
+/// found each way (counts, never values). Logged once per request by the request-id layer; the
+/// audit event of the store issue is built from the same record.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// The principal's id, once identified.
+    pub principal: Option<String>,
+    /// The model asked for.
+    pub model: Option<String>,
+    /// The upstream that served it.
+    pub upstream: Option<String>,
+    /// Findings per type in the input.
+    pub found_in: Tally,
+    /// Findings per type in a whole answer (a stream logs its own when it ends).
+    pub found_out: Tally,
+    /// The error code, when the request was refused.
+    pub code: Option<&'static str>,
+}
+
+/// `PERSON=2,EMAIL_ADDRESS=1`: a tally for a log field.
+fn tally_field(tally: &Tally) -> String {
+    tally
+        .iter()
+        .map(|(entity, n)| format!("{entity}={n}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// What a principal wants to do (SPEC §6 actions).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -87,10 +115,31 @@ async fn request_id(mut request: Request, next: Next) -> Response {
         .map(str::to_owned);
     let id = incoming.unwrap_or_else(|| format!("req_{}", uuid::Uuid::now_v7().simple()));
     request.extensions_mut().insert(RequestId(id.clone()));
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
+    let outcome = response
+        .extensions_mut()
+        .remove::<Outcome>()
+        .unwrap_or_default();
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        principal = outcome.principal.as_deref().unwrap_or(""),
+        model = outcome.model.as_deref().unwrap_or(""),
+        upstream = outcome.upstream.as_deref().unwrap_or(""),
+        found_in = %tally_field(&outcome.found_in),
+        found_out = %tally_field(&outcome.found_out),
+        code = outcome.code.unwrap_or(""),
+        "request"
+    );
     response
 }
 
@@ -188,14 +237,17 @@ fn log_error(error: &ApiError, id: &RequestId) {
     }
 }
 
-fn respond(result: Result<Response, ApiError>, id: &RequestId) -> Response {
-    match result {
+fn respond(result: Result<Response, ApiError>, id: &RequestId, mut outcome: Outcome) -> Response {
+    let mut response = match result {
         Ok(response) => response,
         Err(error) => {
             log_error(&error, id);
+            outcome.code = Some(error.code);
             error.into_response()
         }
-    }
+    };
+    response.extensions_mut().insert(outcome);
+    response
 }
 
 async fn chat_completions(
@@ -203,20 +255,29 @@ async fn chat_completions(
     Extension(id): Extension<RequestId>,
     request: Request,
 ) -> Response {
-    let result = chat_pipeline(&state, request).await;
-    respond(result, &id)
+    let mut outcome = Outcome::default();
+    let result = chat_pipeline(&state, request, &id, &mut outcome).await;
+    respond(result, &id, outcome)
 }
 
-async fn chat_pipeline(state: &Arc<AppState>, request: Request) -> Result<Response, ApiError> {
+async fn chat_pipeline(
+    state: &Arc<AppState>,
+    request: Request,
+    id: &RequestId,
+    outcome: &mut Outcome,
+) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     // Identify.
     let principal = identify(state.authenticator.as_ref(), &parts.headers).await?;
+    outcome.principal = Some(principal.id.clone());
     // Read the body within the limits.
     let mut body = read_json(state, body).await?;
     let request = chat::validate(&body, &state.config.server)?;
+    outcome.model = Some(request.model.clone());
     // Authorize (Cedar policies and rate limits slot in here).
     authorize(&principal, Action::Chat, Some(&request.model))?;
     let upstream = route(state, &request.model)?;
+    outcome.upstream = Some(upstream.config().name.clone());
     // Sanitise and inspect input.
     let input = chat::inspect_input(
         &state.inspector,
@@ -224,6 +285,7 @@ async fn chat_pipeline(state: &Arc<AppState>, request: Request) -> Result<Respon
         &state.config.server,
         state.config.allow_uninspected_parts,
     )?;
+    outcome.found_in = input.found.clone();
     let table = Arc::new(input.table);
     // Call upstream.
     let started = Instant::now();
@@ -235,8 +297,12 @@ async fn chat_pipeline(state: &Arc<AppState>, request: Request) -> Result<Respon
         let bytes = read_body(response, deadline).await?;
         let mut answer: Value = serde_json::from_slice(&bytes)
             .map_err(|_| ApiError::upstream("the upstream answered with invalid JSON"))?;
-        let mut found = Tally::new();
-        chat::inspect_output(&state.inspector, &mut answer, &table, &mut found)?;
+        chat::inspect_output(
+            &state.inspector,
+            &mut answer,
+            &table,
+            &mut outcome.found_out,
+        )?;
         return Ok(json_response(StatusCode::OK, &answer));
     }
     let is_event_stream = response
@@ -254,6 +320,7 @@ async fn chat_pipeline(state: &Arc<AppState>, request: Request) -> Result<Respon
         table,
         response,
         deadline,
+        id.clone(),
     ))
 }
 
@@ -263,35 +330,42 @@ fn stream_response(
     table: Arc<PseudonymTable>,
     upstream: reqwest::Response,
     deadline: Instant,
+    id: RequestId,
 ) -> Response {
     // The body is polled by the client's connection task itself: no extra task or channel between
     // the upstream read and the client write. When the client goes away, hyper drops the body and
     // with it the upstream response, which closes that connection too.
     let relay = StreamTransformer::new(inspector, table);
-    let stream = futures_util::stream::unfold(Some((upstream, relay)), move |state| async move {
-        let (mut upstream, mut relay) = state?;
-        loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            let output = match tokio::time::timeout(remaining, upstream.chunk()).await {
-                Err(_) => relay.fail(ApiError::upstream_timeout("stream not complete in time")),
-                Ok(Err(_)) => relay.fail(ApiError::upstream(
-                    "the upstream connection broke mid-stream",
-                )),
-                Ok(Ok(None)) => relay.finish(),
-                Ok(Ok(Some(bytes))) => relay.push(&bytes),
-            };
-            if output.finished && relay.failed() {
-                tracing::warn!("stream ended with an error event");
+    let stream =
+        futures_util::stream::unfold(Some((upstream, relay, id)), move |state| async move {
+            let (mut upstream, mut relay, id) = state?;
+            loop {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                let output = match tokio::time::timeout(remaining, upstream.chunk()).await {
+                    Err(_) => relay.fail(ApiError::upstream_timeout("stream not complete in time")),
+                    Ok(Err(_)) => relay.fail(ApiError::upstream(
+                        "the upstream connection broke mid-stream",
+                    )),
+                    Ok(Ok(None)) => relay.finish(),
+                    Ok(Ok(Some(bytes))) => relay.push(&bytes),
+                };
+                if output.finished {
+                    tracing::info!(
+                        request_id = %id.0,
+                        failed = relay.failed(),
+                        found_out = %tally_field(relay.found()),
+                        "stream finished"
+                    );
+                }
+                let bytes = Bytes::from(output.bytes);
+                match (bytes.is_empty(), output.finished) {
+                    (true, true) => return None,
+                    (true, false) => continue,
+                    (false, true) => return Some((Ok::<Bytes, Infallible>(bytes), None)),
+                    (false, false) => return Some((Ok(bytes), Some((upstream, relay, id)))),
+                }
             }
-            let bytes = Bytes::from(output.bytes);
-            match (bytes.is_empty(), output.finished) {
-                (true, true) => return None,
-                (true, false) => continue,
-                (false, true) => return Some((Ok::<Bytes, Infallible>(bytes), None)),
-                (false, false) => return Some((Ok(bytes), Some((upstream, relay)))),
-            }
-        }
-    });
+        });
     let mut response = Response::new(Body::from_stream(stream));
     let headers = response.headers_mut();
     headers.insert(
@@ -309,7 +383,7 @@ async fn embeddings(
     request: Request,
 ) -> Response {
     let result = embeddings_pipeline(&state, request).await;
-    respond(result, &id)
+    respond(result, &id, Outcome::default())
 }
 
 async fn embeddings_pipeline(
@@ -413,7 +487,7 @@ async fn models(
         Ok(json_response(StatusCode::OK, &json!({"object": "list", "data": data})))
     }
     .await;
-    respond(result, &id)
+    respond(result, &id, Outcome::default())
 }
 
 /// A finding as the guard API reports it (no value).
@@ -506,7 +580,7 @@ async fn scan(
         ))
     }
     .await;
-    respond(result, &id)
+    respond(result, &id, Outcome::default())
 }
 
 async fn redact(
@@ -548,7 +622,7 @@ async fn redact(
         Ok(json_response(StatusCode::OK, &json!({"text": redacted, "findings": findings})))
     }
     .await;
-    respond(result, &id)
+    respond(result, &id, Outcome::default())
 }
 
 async fn healthz() -> Response {

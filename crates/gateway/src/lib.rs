@@ -31,7 +31,7 @@ use std::sync::Arc;
 
 use warden_scan::{Keys, OperatorKey, Scanner};
 
-pub use app::{Action, AppState, RequestId, app};
+pub use app::{Action, AppState, Outcome, RequestId, app};
 pub use config::{Config, ConfigError, Environment, ProcessEnvironment};
 pub use error::ApiError;
 pub use identity::{Authentication, Authenticator, Principal, StaticKeys};
