@@ -66,7 +66,7 @@ api_key = "env:BENCH_MOCK_KEY"
 models = ["gpt-4o-mini"]
 EOF
 WARDEN_PORT=$(free_port)
-BENCH_MOCK_KEY=sk-mock WARDEN_LOG=warn "$WARDEN" serve --config "$DATA/warden.toml" --data-dir "$DATA" \
+BENCH_MOCK_KEY=sk-mock "$WARDEN" serve --config "$DATA/warden.toml" --data-dir "$DATA" \
     --listen "127.0.0.1:$WARDEN_PORT" > "$OUT/warden.log" 2>&1 &
 WARDEN_PID=$!
 PIDS+=($WARDEN_PID)
