@@ -25,6 +25,7 @@ use crate::config::Config;
 use crate::error::{ApiError, Blame, printable};
 use crate::identity::{Authenticator, Principal, identify};
 use crate::inspect::{Inspector, Tally};
+use crate::record::{Decision, Recorder, RequestRecord};
 use crate::stream::StreamTransformer;
 use crate::upstream::{Upstream, Upstreams, read_body};
 
@@ -38,6 +39,8 @@ pub struct AppState {
     pub upstreams: Upstreams,
     /// Looks client keys up.
     pub authenticator: Arc<dyn Authenticator>,
+    /// Where each request's record goes (the audit trail); [`NoRecorder`] by default.
+    pub recorder: Arc<dyn Recorder>,
 }
 
 /// The id of one request, in extensions and in the `x-request-id` header.
@@ -95,13 +98,20 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/readyz", get(readyz))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
-        .layer(middleware::from_fn(request_id))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            request_id,
+        ))
         .with_state(state)
 }
 
 /// Gives every request an id (a well-formed incoming `x-request-id` is kept) and every response the
-/// header.
-async fn request_id(mut request: Request, next: Next) -> Response {
+/// header; records every API request (fail closed) and logs it.
+async fn request_id(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let incoming = request
         .headers()
         .get("x-request-id")
@@ -116,6 +126,7 @@ async fn request_id(mut request: Request, next: Next) -> Response {
     let id = incoming.unwrap_or_else(|| format!("req_{}", uuid::Uuid::now_v7().simple()));
     request.extensions_mut().insert(RequestId(id.clone()));
     let started = Instant::now();
+    let arrived = std::time::SystemTime::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let mut response = next.run(request).await;
@@ -126,6 +137,37 @@ async fn request_id(mut request: Request, next: Next) -> Response {
         .extensions_mut()
         .remove::<Outcome>()
         .unwrap_or_default();
+    if path.starts_with("/v1/") {
+        let record = RequestRecord {
+            time: arrived,
+            request_id: id.clone(),
+            route: path.clone(),
+            principal: outcome.principal.clone(),
+            model: outcome.model.clone(),
+            upstream: outcome.upstream.clone(),
+            decision: if response.status().is_success() {
+                Decision::Allowed
+            } else {
+                Decision::Denied
+            },
+            reason: outcome.code,
+            status: response.status().as_u16(),
+            found_in: outcome.found_in.clone(),
+            found_out: outcome.found_out.clone(),
+            latency: started.elapsed(),
+        };
+        if let Err(reason) = state.recorder.record(&record).await {
+            // Fail closed: no answer leaves without its record.
+            tracing::error!(request_id = %id, error = %reason, "recording failed; the request is refused");
+            let mut refused =
+                ApiError::unavailable("the request could not be recorded, so it was refused")
+                    .into_response();
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                refused.headers_mut().insert("x-request-id", value);
+            }
+            return refused;
+        }
+    }
     tracing::info!(
         request_id = %id,
         method = %method,

@@ -21,6 +21,7 @@ pub mod config;
 pub mod error;
 pub mod identity;
 pub mod inspect;
+pub mod record;
 pub mod sanitize;
 mod server;
 pub mod sse;
@@ -35,6 +36,7 @@ pub use app::{Action, AppState, Outcome, RequestId, app};
 pub use config::{Config, ConfigError, Environment, ProcessEnvironment};
 pub use error::ApiError;
 pub use identity::{Authentication, Authenticator, Principal, StaticKeys};
+pub use record::{Recorder, RequestRecord};
 pub use server::serve;
 
 /// Why the gateway could not be built from a configuration.
@@ -66,6 +68,7 @@ pub fn build_state(
         inspector,
         upstreams,
         authenticator,
+        recorder: Arc::new(record::NoRecorder),
     })
 }
 

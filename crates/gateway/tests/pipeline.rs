@@ -47,6 +47,10 @@ fn principal(id: &str, models: Option<Vec<String>>) -> Principal {
 }
 
 async fn start_with(extra: &str) -> Harness {
+    start_recording(extra, Arc::new(warden_gateway::record::NoRecorder)).await
+}
+
+async fn start_recording(extra: &str, recorder: Arc<dyn warden_gateway::Recorder>) -> Harness {
     let mock = MockUpstream::builder().api_key(PROVIDER_KEY).start().await;
     let text = format!(
         "[[upstreams]]\nname = \"mock\"\nbase_url = \"{}\"\napi_key = \"env:PROVIDER_KEY\"\n\
@@ -69,7 +73,9 @@ async fn start_with(extra: &str) -> Harness {
             ),
             KeyState::Active,
         );
-    let state = Arc::new(build_state(config, Arc::new(keys)).unwrap());
+    let mut state = build_state(config, Arc::new(keys)).unwrap();
+    state.recorder = recorder;
+    let state = Arc::new(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -803,5 +809,61 @@ async fn upstream_rate_limits_are_retried_then_passed_on() {
         .chat_stream(json!({"model": "gpt-4o-mini", "stream": true, "messages": [{"role": "user", "content": "hi"}]}))
         .await;
     assert_eq!(content, "streamed after a retry");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn every_api_request_is_recorded_before_it_is_answered() {
+    let recorder = Arc::new(warden_gateway::record::MemoryRecorder::default());
+    let h = start_recording("", recorder.clone()).await;
+    let (status, _) = h
+        .chat(json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": prompt()}]}))
+        .await;
+    assert_eq!(status, 200);
+    let _ = h
+        .chat_stream(json!({"model": "gpt-4o-mini", "stream": true,
+        "messages": [{"role": "user", "content": format!("I am {NAME}.")}]}))
+        .await;
+    let response = h
+        .client
+        .post(format!("{}/v1/chat/completions", h.base))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let _ = h
+        .client
+        .get(format!("{}/healthz", h.base))
+        .send()
+        .await
+        .unwrap();
+    let records = recorder.records();
+    assert_eq!(records.len(), 3, "health checks are not recorded");
+    assert_eq!(records[0].principal.as_deref(), Some("key_user"));
+    assert_eq!(records[0].model.as_deref(), Some("gpt-4o-mini"));
+    assert_eq!(records[0].upstream.as_deref(), Some("mock"));
+    assert_eq!(
+        records[0].decision,
+        warden_gateway::record::Decision::Allowed
+    );
+    assert!(
+        records[0].found_in.get("PERSON").is_some_and(|n| *n >= 1),
+        "{:?}",
+        records[0].found_in
+    );
+    assert_eq!(records[2].status, 401);
+    assert_eq!(records[2].reason, Some("invalid_api_key"));
+    let dump = format!("{records:?}");
+    for value in [NAME, EMAIL, SSN, AWS, KEY] {
+        assert!(!dump.contains(value), "{value} is in a record");
+    }
+    // A recorder that fails: the request is refused, never answered unrecorded.
+    recorder.fail();
+    let (status, error) = h
+        .chat(json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}))
+        .await;
+    assert_eq!(status, 503);
+    assert_eq!(error["error"]["code"], "unavailable");
     h.stop().await;
 }

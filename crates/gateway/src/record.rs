@@ -1,0 +1,116 @@
+//! Record (SPEC §2 step 10): one record per API request, whatever the outcome, handed to a
+//! [`Recorder`] before the client gets its answer.
+//!
+//! The gateway does not know where records go: the store implements [`Recorder`] (the audit trail),
+//! tests use [`MemoryRecorder`]. The contract is durability: when `record` resolves `Ok`, the record
+//! survives a crash. If it fails, the gateway refuses the request with 503 instead of answering
+//! (fail closed) — an answered request always has its record. A streamed answer is recorded when its
+//! response starts (decision, input findings), before its first byte; what the stream later finds
+//! in the answer is logged when it ends.
+//!
+//! A record holds ids, names, counts, statuses and times — never payload text, keys or values.
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use crate::identity::BoxFuture;
+use crate::inspect::Tally;
+
+/// What happened to one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// When the request arrived.
+    pub time: SystemTime,
+    /// The request id (`x-request-id`).
+    pub request_id: String,
+    /// The route (`/v1/chat/completions`).
+    pub route: String,
+    /// The principal's id, if it was identified.
+    pub principal: Option<String>,
+    /// The model asked for.
+    pub model: Option<String>,
+    /// The upstream that served it.
+    pub upstream: Option<String>,
+    /// `allowed` or `denied`.
+    pub decision: Decision,
+    /// The error code when refused (`pii_blocked`, `invalid_api_key`, …).
+    pub reason: Option<&'static str>,
+    /// The HTTP status sent.
+    pub status: u16,
+    /// Findings per type in the input.
+    pub found_in: Tally,
+    /// Findings per type in a whole answer.
+    pub found_out: Tally,
+    /// Time from arrival to the response head.
+    pub latency: Duration,
+}
+
+/// Whether the request went through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Answered successfully.
+    Allowed,
+    /// Refused (by identity, policy, inspection, limits) or failed.
+    Denied,
+}
+
+impl Decision {
+    /// `allowed` or `denied`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allowed => "allowed",
+            Decision::Denied => "denied",
+        }
+    }
+}
+
+/// Where records go. Implementations must make a record durable before resolving `Ok`.
+pub trait Recorder: Send + Sync + 'static {
+    /// Stores `record`; `Err` (a reason for the operator's log) makes the gateway refuse the request.
+    fn record<'a>(&'a self, record: &'a RequestRecord) -> BoxFuture<'a, Result<(), String>>;
+}
+
+/// Keeps nothing: for deployments without an audit trail and for tests that do not look.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoRecorder;
+
+impl Recorder for NoRecorder {
+    fn record<'a>(&'a self, _record: &'a RequestRecord) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Keeps records in memory (tests).
+#[derive(Debug, Default)]
+pub struct MemoryRecorder {
+    records: Mutex<Vec<RequestRecord>>,
+    failing: std::sync::atomic::AtomicBool,
+}
+
+impl MemoryRecorder {
+    /// The records so far.
+    pub fn records(&self) -> Vec<RequestRecord> {
+        self.records.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Makes every later `record` fail (to test failing closed).
+    pub fn fail(&self) {
+        self.failing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Recorder for MemoryRecorder {
+    fn record<'a>(&'a self, record: &'a RequestRecord) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err("the recorder is failing".to_owned());
+            }
+            self.records
+                .lock()
+                .map_err(|_| "poisoned".to_owned())?
+                .push(record.clone());
+            Ok(())
+        })
+    }
+}
