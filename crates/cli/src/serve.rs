@@ -3,7 +3,7 @@
 //! Without `--config` the defaults of SPEC §10/§12 apply: 127.0.0.1:8080, SQLite under
 //! `./warden-data/`, one upstream from `WARDEN_UPSTREAM_URL` with its key from
 //! `WARDEN_UPSTREAM_API_KEY`. The first line on standard output is `listening on http://ADDR`
-//! (useful with `--listen 127.0.0.1:0`); logs are JSON lines on standard error, level from
+//! (or `https://` with `[server] tls`; useful with `--listen 127.0.0.1:0`); logs are JSON lines on standard error, level from
 //! `WARDEN_LOG` (default `info`). SIGINT or SIGTERM starts a graceful shutdown that drains open
 //! streams.
 
@@ -54,16 +54,17 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
         let listen = config.server.listen;
+        let scheme = if config.server.tls.is_some() { "https" } else { "http" };
         let state = build_state(config, Arc::new(StoreAuthenticator(store.clone())))
             .context("building the gateway")?;
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("listening on {listen}"))?;
         let local = listener.local_addr().context("reading the listening address")?;
-        if !local.ip().is_loopback() {
+        if !local.ip().is_loopback() && scheme == "http" {
             tracing::warn!(address = %local, "listening beyond loopback without TLS: put a TLS terminator in front");
         }
-        let _ = writeln!(std::io::stdout(), "listening on http://{local}");
+        let _ = writeln!(std::io::stdout(), "listening on {scheme}://{local}");
         let _ = std::io::stdout().flush();
         tracing::info!(address = %local, "warden is serving");
         serve(Arc::new(state), listener, shutdown_signal())

@@ -39,8 +39,10 @@ pub struct AppState {
     pub upstreams: Upstreams,
     /// Looks client keys up.
     pub authenticator: Arc<dyn Authenticator>,
-    /// Where each request's record goes (the audit trail); [`NoRecorder`] by default.
+    /// Where each request's record goes (the audit trail); `NoRecorder` by default.
     pub recorder: Arc<dyn Recorder>,
+    /// The listener's TLS configuration, when `[server] tls` is set.
+    pub tls: Option<Arc<crate::tls::TlsReloader>>,
 }
 
 /// The id of one request, in extensions and in the `x-request-id` header.

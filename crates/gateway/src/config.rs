@@ -178,6 +178,16 @@ struct RawServer {
     drain_timeout_ms: Option<u64>,
     max_messages: Option<usize>,
     max_text_chars: Option<usize>,
+    tls: Option<RawTls>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTls {
+    cert: PathBuf,
+    key: PathBuf,
+    #[serde(default)]
+    client_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -487,6 +497,8 @@ pub struct ServerConfig {
     pub max_messages: usize,
     /// The most characters of text one request may carry in total.
     pub max_text_chars: usize,
+    /// TLS certificate files; `None` = plain HTTP.
+    pub tls: Option<crate::tls::TlsFiles>,
 }
 
 /// The validated configuration.
@@ -576,6 +588,11 @@ impl Config {
                 raw.server.max_text_chars,
                 2_000_000,
             )?,
+            tls: raw.server.tls.map(|tls| crate::tls::TlsFiles {
+                cert: tls.cert,
+                key: tls.key,
+                client_ca: tls.client_ca,
+            }),
         };
 
         let mut upstreams = Vec::new();

@@ -26,6 +26,7 @@ pub mod sanitize;
 mod server;
 pub mod sse;
 pub mod stream;
+pub mod tls;
 pub mod upstream;
 
 use std::sync::Arc;
@@ -49,6 +50,9 @@ pub enum BuildError {
     /// An upstream client could not be built.
     #[error(transparent)]
     Upstream(#[from] upstream::UpstreamBuildError),
+    /// A TLS file is unusable.
+    #[error("server.tls: {0}")]
+    Tls(#[from] tls::TlsError),
     /// The operator key is not 32 bytes of base64.
     #[error("crypto.operator_key: {0}")]
     OperatorKey(String),
@@ -63,7 +67,12 @@ pub fn build_state(
     let keys = operator_keys(&config)?;
     let inspector = Arc::new(inspect::Inspector::new(&config, scanner, keys));
     let upstreams = upstream::Upstreams::new(&config.upstreams)?;
+    let tls = match &config.server.tls {
+        Some(files) => Some(Arc::new(tls::TlsReloader::load(files.clone())?)),
+        None => None,
+    };
     Ok(AppState {
+        tls,
         config: Arc::new(config),
         inspector,
         upstreams,

@@ -1,7 +1,10 @@
-//! The listener: accepts connections, enforces the header read timeout, and shuts down gracefully.
+//! The listener: accepts connections (TLS when configured), enforces the header read timeout, and
+//! shuts down gracefully.
 //!
 //! On shutdown the listener closes at once (new connections are refused), idle keep-alive connections
 //! are closed, and requests in flight — streams included — run to their end, up to the drain timeout.
+//! With TLS, the handshake must finish within the header timeout, and SIGHUP reloads the certificate
+//! files (a failed reload keeps the previous ones).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -22,6 +25,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let header_timeout = state.config.server.header_timeout;
     let drain_timeout = state.config.server.drain_timeout;
+    let tls = state.tls.clone();
+    if let Some(tls) = &tls {
+        spawn_reload_on_sighup(Arc::clone(tls));
+    }
     let router = app(state);
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -30,6 +37,7 @@ pub async fn serve(
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout);
     builder.http2().timer(TokioTimer::new());
+    let builder = Arc::new(builder);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -45,11 +53,26 @@ pub async fn serve(
                 };
                 let _ = stream.set_nodelay(true);
                 let service = TowerToHyperService::new(router.clone());
-                let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    let _ = connection.await;
-                });
+                let watcher = graceful.watcher();
+                let builder = Arc::clone(&builder);
+                match &tls {
+                    None => {
+                        let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                        tokio::spawn(watcher.watch(connection));
+                    }
+                    Some(tls) => {
+                        let acceptor = tls.acceptor();
+                        tokio::spawn(async move {
+                            let handshake = tokio::time::timeout(header_timeout, acceptor.accept(stream)).await;
+                            let Ok(Ok(stream)) = handshake else {
+                                tracing::debug!("TLS handshake failed or timed out");
+                                return;
+                            };
+                            let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                            let _ = watcher.watch(connection).await;
+                        });
+                    }
+                }
             }
             () = &mut shutdown => break,
         }
@@ -61,4 +84,27 @@ pub async fn serve(
         () = tokio::time::sleep(drain_timeout) => tracing::warn!("drain timeout reached; closing open connections"),
     }
     Ok(())
+}
+
+/// Reloads the TLS files on every SIGHUP.
+fn spawn_reload_on_sighup(tls: Arc<crate::tls::TlsReloader>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        let Ok(mut hangups) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            tracing::warn!("cannot listen for SIGHUP: TLS certificates will not be reloaded");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match tls.reload() {
+                Ok(()) => tracing::info!("TLS certificates reloaded"),
+                Err(error) => {
+                    tracing::error!(%error, "TLS reload failed; the previous certificates stay")
+                }
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    let _ = tls;
 }
