@@ -401,6 +401,13 @@ fn stream_response(
                         "stream finished"
                     );
                 }
+                if output.finished && !relay.failed() {
+                    // After `[DONE]` the upstream's body has (at most) its end left: read it in the
+                    // background so the connection returns to the pool instead of being closed.
+                    tokio::spawn(drain(upstream));
+                    let bytes = Bytes::from(output.bytes);
+                    return (!bytes.is_empty()).then(|| (Ok::<Bytes, Infallible>(bytes), None));
+                }
                 let bytes = Bytes::from(output.bytes);
                 match (bytes.is_empty(), output.finished) {
                     (true, true) => return None,
@@ -419,6 +426,20 @@ fn stream_response(
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
+}
+
+/// Reads what is left of a finished upstream body (bounded), so its connection can be reused.
+async fn drain(mut upstream: reqwest::Response) {
+    let mut left = 1 << 20;
+    let reading = async {
+        while let Ok(Some(chunk)) = upstream.chunk().await {
+            left -= chunk.len().min(left);
+            if left == 0 {
+                return;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), reading).await;
 }
 
 async fn embeddings(
