@@ -41,6 +41,8 @@ pub struct AppState {
     pub authenticator: Arc<dyn Authenticator>,
     /// Where each request's record goes (the audit trail); `NoRecorder` by default.
     pub recorder: Arc<dyn Recorder>,
+    /// Per-principal request limiters.
+    pub limits: crate::limits::Limits,
     /// The listener's TLS configuration, when `[server] tls` is set.
     pub tls: Option<Arc<crate::tls::TlsReloader>>,
 }
@@ -320,6 +322,8 @@ async fn chat_pipeline(
     outcome.model = Some(request.model.clone());
     // Authorize (Cedar policies and rate limits slot in here).
     authorize(&principal, Action::Chat, Some(&request.model))?;
+    // Limit.
+    state.limits.admit(&principal)?;
     let upstream = route(state, &request.model)?;
     outcome.upstream = Some(upstream.config().name.clone());
     // Sanitise and inspect input.
@@ -464,6 +468,7 @@ async fn embeddings_pipeline(
         );
     };
     authorize(&principal, Action::Embed, Some(&model))?;
+    state.limits.admit(&principal)?;
     let upstream = route(state, &model)?;
     let mut input = crate::inspect::InputState::default();
     let inspector = &state.inspector;
@@ -579,6 +584,7 @@ async fn guard_request(
     let principal = identify(state.authenticator.as_ref(), &parts.headers).await?;
     let body = read_json(state, body).await?;
     authorize(&principal, Action::Scan, None)?;
+    state.limits.admit(&principal)?;
     let (text, entities) = guard_text(state, &body)?;
     Ok((body, text, entities))
 }

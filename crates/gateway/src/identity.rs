@@ -25,6 +25,8 @@ pub struct Principal {
     pub roles: Vec<String>,
     /// Models this principal may use; `None` = every model the policy allows.
     pub allowed_models: Option<Vec<String>>,
+    /// Requests per minute this principal may send; `None` = no limit.
+    pub requests_per_minute: Option<u64>,
 }
 
 impl Principal {

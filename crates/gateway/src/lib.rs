@@ -21,6 +21,7 @@ pub mod config;
 pub mod error;
 pub mod identity;
 pub mod inspect;
+pub mod limits;
 pub mod record;
 pub mod sanitize;
 mod server;
@@ -78,6 +79,7 @@ pub fn build_state(
         upstreams,
         authenticator,
         recorder: Arc::new(record::NoRecorder),
+        limits: limits::Limits::default(),
     })
 }
 

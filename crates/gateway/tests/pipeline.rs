@@ -20,6 +20,7 @@ use warden_testkit::{Fault, MockUpstream, Reply, ToolCall};
 const KEY: &str = "wdn_testkeytestkeytestkeytestkeytestkeytest1";
 const REVOKED: &str = "wdn_revokedrevokedrevokedrevokedrevokedrev1";
 const EXPIRED: &str = "wdn_expiredexpiredexpiredexpiredexpiredexp1";
+const RATED: &str = "wdn_ratedratedratedratedratedratedratedrate1";
 const LIMITED: &str = "wdn_limitedlimitedlimitedlimitedlimitedlim1";
 const PROVIDER_KEY: &str = "sk-provider-secret-0123456789";
 
@@ -43,6 +44,7 @@ fn principal(id: &str, models: Option<Vec<String>>) -> Principal {
         name: id.to_owned(),
         roles: vec!["user".to_owned()],
         allowed_models: models,
+        requests_per_minute: None,
     }
 }
 
@@ -65,6 +67,14 @@ async fn start_recording(extra: &str, recorder: Arc<dyn warden_gateway::Recorder
         .with(KEY, principal("key_user", None), KeyState::Active)
         .with(REVOKED, principal("key_revoked", None), KeyState::Revoked)
         .with(EXPIRED, principal("key_expired", None), KeyState::Expired)
+        .with(
+            RATED,
+            Principal {
+                requests_per_minute: Some(2),
+                ..principal("key_rated", None)
+            },
+            KeyState::Active,
+        )
         .with(
             LIMITED,
             principal(
@@ -865,5 +875,50 @@ async fn every_api_request_is_recorded_before_it_is_answered() {
         .await;
     assert_eq!(status, 503);
     assert_eq!(error["error"]["code"], "unavailable");
+    h.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_over_its_request_rate_gets_429() {
+    let h = start().await;
+    let body = json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]});
+    let url = format!("{}/v1/chat/completions", h.base);
+    for _ in 0..2 {
+        let response = h
+            .client
+            .post(&url)
+            .bearer_auth(RATED)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    let response = h
+        .client
+        .post(&url)
+        .bearer_auth(RATED)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after));
+    let error: Value = response.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "rate_limited");
+    assert_eq!(error["error"]["type"], "rate_limit_error");
+    assert_eq!(
+        h.mock.requests().len(),
+        2,
+        "the refused request was not forwarded"
+    );
+    // Other keys are not affected.
+    let (status, _) = h.chat(body).await;
+    assert_eq!(status, 200);
     h.stop().await;
 }
