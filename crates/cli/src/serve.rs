@@ -97,6 +97,7 @@ impl Authenticator for StoreAuthenticator {
                     roles: record.roles.iter().map(|r| r.as_str().to_owned()).collect(),
                     allowed_models: record.allowed_models,
                     requests_per_minute: record.limits.requests_per_minute,
+                    mfa: false,
                 }),
                 warden_store::Authentication::Unknown => Authentication::Unknown,
                 warden_store::Authentication::Revoked => Authentication::Revoked,

@@ -41,6 +41,8 @@ pub struct AppState {
     pub authenticator: Arc<dyn Authenticator>,
     /// Where each request's record goes (the audit trail); `NoRecorder` by default.
     pub recorder: Arc<dyn Recorder>,
+    /// Trusted JWT issuers and their keys.
+    pub jwt: Arc<crate::jwt::JwtVerifier>,
     /// Per-principal request limiters.
     pub limits: crate::limits::Limits,
     /// The listener's TLS configuration, when `[server] tls` is set.
@@ -314,7 +316,7 @@ async fn chat_pipeline(
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     // Identify.
-    let principal = identify(state.authenticator.as_ref(), &parts.headers).await?;
+    let principal = identify(state.authenticator.as_ref(), &state.jwt, &parts.headers).await?;
     outcome.principal = Some(principal.id.clone());
     // Read the body within the limits.
     let mut body = read_json(state, body).await?;
@@ -460,7 +462,7 @@ async fn embeddings_pipeline(
     request: Request,
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
-    let principal = identify(state.authenticator.as_ref(), &parts.headers).await?;
+    let principal = identify(state.authenticator.as_ref(), &state.jwt, &parts.headers).await?;
     let mut body = read_json(state, body).await?;
     let Some(model) = body.get("model").and_then(Value::as_str).map(str::to_owned) else {
         return Err(
@@ -524,7 +526,7 @@ async fn models(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        let principal = identify(state.authenticator.as_ref(), &headers).await?;
+        let principal = identify(state.authenticator.as_ref(), &state.jwt, &headers).await?;
         authorize(&principal, Action::Scan, None)?;
         let mut data = Vec::new();
         for upstream in state.upstreams.all() {
@@ -581,7 +583,7 @@ async fn guard_request(
     request: Request,
 ) -> Result<(Value, String, Option<Vec<EntityType>>), ApiError> {
     let (parts, body) = request.into_parts();
-    let principal = identify(state.authenticator.as_ref(), &parts.headers).await?;
+    let principal = identify(state.authenticator.as_ref(), &state.jwt, &parts.headers).await?;
     let body = read_json(state, body).await?;
     authorize(&principal, Action::Scan, None)?;
     state.limits.admit(&principal)?;

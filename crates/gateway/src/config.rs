@@ -166,6 +166,26 @@ struct RawConfig {
     output: RawOutput,
     sanitize: RawSanitize,
     retention: RawRetention,
+    issuers: Vec<RawIssuer>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIssuer {
+    issuer: String,
+    audience: String,
+    #[serde(default)]
+    jwks_file: Option<PathBuf>,
+    #[serde(default)]
+    jwks_url: Option<String>,
+    #[serde(default)]
+    algorithms: Option<Vec<String>>,
+    #[serde(default)]
+    roles_claim: Option<String>,
+    #[serde(default)]
+    role_map: BTreeMap<String, String>,
+    #[serde(default)]
+    refresh_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -530,6 +550,8 @@ pub struct Config {
     pub sanitize: SanitizeConfig,
     /// Whether image, audio and file parts (which cannot be inspected) are forwarded.
     pub allow_uninspected_parts: bool,
+    /// Trusted JWT issuers.
+    pub issuers: Vec<crate::jwt::IssuerConfig>,
     /// Conversation retention in days.
     pub retention_conversations_days: u32,
     /// Audit retention in days.
@@ -682,7 +704,13 @@ impl Config {
             }
         }
 
+        let mut issuers = Vec::new();
+        for (i, raw) in raw.issuers.into_iter().enumerate() {
+            issuers.push(issuer_config(&format!("issuers[{i}]"), raw)?);
+        }
+
         Ok(Config {
+            issuers,
             server,
             upstreams,
             store_url: raw.store.url,
@@ -700,6 +728,50 @@ impl Config {
             retention_audit_days: raw.retention.audit_days.unwrap_or(365),
         })
     }
+}
+
+fn issuer_config(key: &str, raw: RawIssuer) -> Result<crate::jwt::IssuerConfig, ConfigError> {
+    use crate::jwt::{JwksSource, parse_algorithm};
+    if raw.issuer.trim().is_empty() || raw.audience.trim().is_empty() {
+        return Err(invalid(key, "issuer and audience must not be empty"));
+    }
+    let jwks = match (raw.jwks_file, raw.jwks_url) {
+        (Some(file), None) => JwksSource::File(file),
+        (None, Some(url)) => {
+            let parsed = reqwest::Url::parse(&url)
+                .map_err(|e| invalid(format!("{key}.jwks_url"), format!("not a URL: {e}")))?;
+            let secure =
+                parsed.scheme() == "https" || (parsed.scheme() == "http" && is_loopback(&parsed));
+            if !secure {
+                return Err(invalid(
+                    format!("{key}.jwks_url"),
+                    "must be https (plain http only to loopback)",
+                ));
+            }
+            JwksSource::Url(url)
+        }
+        _ => return Err(invalid(key, "give exactly one of jwks_file and jwks_url")),
+    };
+    let names = raw
+        .algorithms
+        .unwrap_or_else(|| vec!["RS256".to_owned(), "ES256".to_owned()]);
+    if names.is_empty() {
+        return Err(invalid(format!("{key}.algorithms"), "must not be empty"));
+    }
+    let mut algorithms = Vec::new();
+    for (j, name) in names.iter().enumerate() {
+        algorithms
+            .push(parse_algorithm(name).map_err(|e| invalid(format!("{key}.algorithms[{j}]"), e))?);
+    }
+    Ok(crate::jwt::IssuerConfig {
+        issuer: raw.issuer,
+        audience: raw.audience,
+        jwks,
+        algorithms,
+        roles_claim: raw.roles_claim.unwrap_or_else(|| "roles".to_owned()),
+        role_map: raw.role_map,
+        refresh: Duration::from_secs(raw.refresh_secs.unwrap_or(300).max(10)),
+    })
 }
 
 fn positive(key: &str, value: Option<usize>, default: usize) -> Result<usize, ConfigError> {
@@ -1107,6 +1179,36 @@ audit_days = 365
         let text = "[[upstreams]]\nname = \"a\"\nbase_url = \"https://a.example/v1\"\nmodels = [\"m\"]\n\
                     [[upstreams]]\nname = \"b\"\nbase_url = \"https://b.example/v1\"\nmodels = [\"m\"]\n";
         assert!(error(text, &[]).contains("also served"));
+    }
+
+    #[test]
+    fn issuers_refuse_hmac_none_and_plain_http() {
+        let issuer = |extra: &str| {
+            format!("[[issuers]]\nissuer = \"https://id.example\"\naudience = \"warden\"\n{extra}")
+        };
+        assert!(
+            error(
+                &issuer("jwks_url = \"https://id.example/jwks\"\nalgorithms = [\"HS256\"]\n"),
+                &[]
+            )
+            .contains("HMAC")
+        );
+        assert!(
+            error(
+                &issuer("jwks_url = \"https://id.example/jwks\"\nalgorithms = [\"none\"]\n"),
+                &[]
+            )
+            .contains("issuers[0].algorithms[0]")
+        );
+        assert!(error(&issuer("jwks_url = \"http://id.example/jwks\"\n"), &[]).contains("https"));
+        assert!(error(&issuer(""), &[]).contains("exactly one"));
+        let config = Config::parse(
+            "t",
+            &issuer("jwks_url = \"http://127.0.0.1:9/jwks\"\n"),
+            &env(&[]),
+        )
+        .unwrap();
+        assert_eq!(config.issuers[0].roles_claim, "roles");
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct Principal {
     pub allowed_models: Option<Vec<String>>,
     /// Requests per minute this principal may send; `None` = no limit.
     pub requests_per_minute: Option<u64>,
+    /// Whether the principal authenticated with several factors (a JWT's `amr`/`acr`).
+    pub mfa: bool,
 }
 
 impl Principal {
@@ -71,6 +73,7 @@ pub trait Authenticator: Send + Sync + 'static {
 /// The principal behind the request's bearer key, or the 401 to send.
 pub async fn identify(
     authenticator: &dyn Authenticator,
+    jwt: &crate::jwt::JwtVerifier,
     headers: &HeaderMap,
 ) -> Result<Principal, ApiError> {
     let Some(value) = headers.get(AUTHORIZATION) else {
@@ -91,6 +94,10 @@ pub async fn identify(
             "the Authorization header must be `Bearer wdn_…`",
         ));
     };
+    // A JWT (three dot-separated parts) goes to the configured issuers; everything else is a key.
+    if !key.starts_with("wdn_") && !jwt.is_empty() && key.split('.').count() == 3 {
+        return jwt.verify(key);
+    }
     match authenticator.authenticate(key, SystemTime::now()).await {
         Ok(Authentication::Valid(principal)) => Ok(principal),
         Ok(Authentication::Malformed) => Err(ApiError::unauthorized(

@@ -21,6 +21,7 @@ pub mod config;
 pub mod error;
 pub mod identity;
 pub mod inspect;
+pub mod jwt;
 pub mod limits;
 pub mod record;
 pub mod sanitize;
@@ -51,6 +52,9 @@ pub enum BuildError {
     /// An upstream client could not be built.
     #[error(transparent)]
     Upstream(#[from] upstream::UpstreamBuildError),
+    /// A JWT issuer's keys cannot be loaded.
+    #[error("issuers: {0}")]
+    Jwt(String),
     /// A TLS file is unusable.
     #[error("server.tls: {0}")]
     Tls(#[from] tls::TlsError),
@@ -72,6 +76,7 @@ pub fn build_state(
         Some(files) => Some(Arc::new(tls::TlsReloader::load(files.clone())?)),
         None => None,
     };
+    let jwt = Arc::new(jwt::JwtVerifier::new(config.issuers.clone()).map_err(BuildError::Jwt)?);
     Ok(AppState {
         tls,
         config: Arc::new(config),
@@ -80,6 +85,7 @@ pub fn build_state(
         authenticator,
         recorder: Arc::new(record::NoRecorder),
         limits: limits::Limits::default(),
+        jwt,
     })
 }
 

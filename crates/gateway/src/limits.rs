@@ -69,6 +69,7 @@ mod tests {
             roles: vec!["user".to_owned()],
             allowed_models: None,
             requests_per_minute: per_minute,
+            mfa: false,
         }
     }
 

@@ -29,6 +29,26 @@ pub async fn serve(
     if let Some(tls) = &tls {
         spawn_reload_on_sighup(Arc::clone(tls));
     }
+    if let Some(period) = state.jwt.refresh_period() {
+        // Issuers' keys are fetched before the first connection is accepted, then periodically.
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(std::io::Error::other)?;
+        for failure in state.jwt.refresh(&client).await {
+            tracing::warn!(error = %failure, "JWKS fetch failed; tokens of that issuer are refused until it succeeds");
+        }
+        let jwt = Arc::clone(&state.jwt);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(period).await;
+                for failure in jwt.refresh(&client).await {
+                    tracing::warn!(error = %failure, "JWKS refresh failed; the previous keys stay");
+                }
+            }
+        });
+    }
     let router = app(state);
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());

@@ -45,6 +45,7 @@ fn principal(id: &str, models: Option<Vec<String>>) -> Principal {
         roles: vec!["user".to_owned()],
         allowed_models: models,
         requests_per_minute: None,
+        mfa: false,
     }
 }
 
