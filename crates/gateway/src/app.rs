@@ -45,6 +45,8 @@ pub struct AppState {
     pub jwt: Arc<crate::jwt::JwtVerifier>,
     /// Per-principal request limiters.
     pub limits: crate::limits::Limits,
+    /// The Prometheus series.
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// The listener's TLS configuration, when `[server] tls` is set.
     pub tls: Option<Arc<crate::tls::TlsReloader>>,
 }
@@ -70,6 +72,32 @@ pub struct Outcome {
     pub found_out: Tally,
     /// The error code, when the request was refused.
     pub code: Option<&'static str>,
+    /// Time from sending to the upstream until its response head.
+    pub upstream_latency: Option<std::time::Duration>,
+}
+
+/// Adds a tally to the findings series, with the action configured for each type.
+fn count_findings(state: &AppState, direction: &'static str, tally: &Tally) {
+    if tally.is_empty() {
+        return;
+    }
+    let actions = if direction == "input" {
+        &state.config.input
+    } else {
+        &state.config.output
+    };
+    state.metrics.findings(
+        direction,
+        tally.iter().map(|(entity, count)| {
+            let action = match EntityType::parse(entity).map(|e| actions.action(&e)) {
+                Some(crate::config::Action::Allow) => "allow".to_owned(),
+                Some(crate::config::Action::Block) => "block".to_owned(),
+                Some(crate::config::Action::Rewrite(operator)) => operator.name().to_owned(),
+                None => "unknown".to_owned(),
+            };
+            (entity, count, action)
+        }),
+    );
 }
 
 /// `PERSON=2,EMAIL_ADDRESS=1`: a tally for a log field.
@@ -102,6 +130,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/v1/redact", post(redact))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(middleware::from_fn_with_state(
@@ -174,6 +203,15 @@ async fn request_id(
             return refused;
         }
     }
+    state.metrics.request(
+        &path,
+        response.status().as_u16(),
+        started.elapsed(),
+        outcome.upstream.as_deref().zip(outcome.upstream_latency),
+        outcome.code,
+    );
+    count_findings(&state, "input", &outcome.found_in);
+    count_findings(&state, "output", &outcome.found_out);
     tracing::info!(
         request_id = %id,
         method = %method,
@@ -328,19 +366,23 @@ async fn chat_pipeline(
     state.limits.admit(&principal)?;
     let upstream = route(state, &request.model)?;
     outcome.upstream = Some(upstream.config().name.clone());
-    // Sanitise and inspect input.
-    let input = chat::inspect_input(
+    // Sanitise and inspect input (the tally is kept even when the input is refused).
+    let mut input = crate::inspect::InputState::default();
+    let inspected = chat::inspect_input(
         &state.inspector,
         &mut body,
         &state.config.server,
         state.config.allow_uninspected_parts,
-    )?;
+        &mut input,
+    );
     outcome.found_in = input.found.clone();
+    inspected?;
     let table = Arc::new(input.table);
     // Call upstream.
     let started = Instant::now();
     let forward = Bytes::from(body.to_string());
     let response = upstream.post("/chat/completions", forward, started).await?;
+    outcome.upstream_latency = Some(started.elapsed());
     let deadline = upstream.deadline(started);
     if !request.stream {
         // Inspect the output and restore.
@@ -366,7 +408,7 @@ async fn chat_pipeline(
         ));
     }
     Ok(stream_response(
-        Arc::clone(&state.inspector),
+        Arc::clone(state),
         table,
         response,
         deadline,
@@ -376,7 +418,7 @@ async fn chat_pipeline(
 
 /// Relays an upstream event stream through a [`StreamTransformer`], chunk by chunk.
 fn stream_response(
-    inspector: Arc<Inspector>,
+    state: Arc<AppState>,
     table: Arc<PseudonymTable>,
     upstream: reqwest::Response,
     deadline: Instant,
@@ -385,10 +427,12 @@ fn stream_response(
     // The body is polled by the client's connection task itself: no extra task or channel between
     // the upstream read and the client write. When the client goes away, hyper drops the body and
     // with it the upstream response, which closes that connection too.
-    let relay = StreamTransformer::new(inspector, table);
-    let stream =
-        futures_util::stream::unfold(Some((upstream, relay, id)), move |state| async move {
-            let (mut upstream, mut relay, id) = state?;
+    let relay = StreamTransformer::new(Arc::clone(&state.inspector), table);
+    let guard = state.metrics.stream_started();
+    let stream = futures_util::stream::unfold(
+        Some((upstream, relay, id, state, guard)),
+        move |stream_state| async move {
+            let (mut upstream, mut relay, id, state, guard) = stream_state?;
             loop {
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let output = match tokio::time::timeout(remaining, upstream.chunk()).await {
@@ -406,6 +450,7 @@ fn stream_response(
                         found_out = %tally_field(relay.found()),
                         "stream finished"
                     );
+                    count_findings(&state, "output", relay.found());
                 }
                 if output.finished && !relay.failed() {
                     // After `[DONE]` the upstream's body has (at most) its end left: read it in the
@@ -419,10 +464,13 @@ fn stream_response(
                     (true, true) => return None,
                     (true, false) => continue,
                     (false, true) => return Some((Ok::<Bytes, Infallible>(bytes), None)),
-                    (false, false) => return Some((Ok(bytes), Some((upstream, relay, id)))),
+                    (false, false) => {
+                        return Some((Ok(bytes), Some((upstream, relay, id, state, guard))));
+                    }
                 }
             }
-        });
+        },
+    );
     let mut response = Response::new(Body::from_stream(stream));
     let headers = response.headers_mut();
     headers.insert(
@@ -696,6 +744,15 @@ async fn redact(
     }
     .await;
     respond(result, &id, Outcome::default())
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let mut response = state.metrics.encode().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
 }
 
 async fn healthz() -> Response {

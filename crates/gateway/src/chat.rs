@@ -233,9 +233,9 @@ pub fn inspect_input(
     request: &mut Value,
     limits: &ServerConfig,
     allow_uninspected: bool,
-) -> Result<InputState, ApiError> {
+    state: &mut InputState,
+) -> Result<(), ApiError> {
     let slots = text_slots(request, allow_uninspected)?;
-    let mut state = InputState::default();
     // Pass 1: sanitise, count, and reserve user-typed placeholder look-alikes before any pseudonym is
     // issued, so no issued placeholder can collide with one the user typed in a later message.
     let mut total_chars = 0usize;
@@ -256,13 +256,13 @@ pub fn inspect_input(
     // Pass 2: scan and apply the input actions.
     for slot in &slots {
         if let Some(Value::String(text)) = request.pointer_mut(&slot.pointer) {
-            *text = inspector.input_text(text, &mut state, &slot.param)?;
+            *text = inspector.input_text(text, state, &slot.param)?;
         }
     }
     if let Some(Value::String(user)) = request.get_mut("user") {
         *user = warden_scan::operator::hash(inspector.keys(), &EntityType::Person, user, 32);
     }
-    Ok(state)
+    Ok(())
 }
 
 /// Inspects a whole (non-streamed) answer in place (SPEC §2 steps 8–9).

@@ -23,6 +23,7 @@ pub mod identity;
 pub mod inspect;
 pub mod jwt;
 pub mod limits;
+pub mod metrics;
 pub mod record;
 pub mod sanitize;
 mod server;
@@ -85,6 +86,7 @@ pub fn build_state(
         authenticator,
         recorder: Arc::new(record::NoRecorder),
         limits: limits::Limits::default(),
+        metrics: Arc::new(metrics::Metrics::default()),
         jwt,
     })
 }

@@ -923,3 +923,49 @@ async fn a_key_over_its_request_rate_gets_429() {
     assert_eq!(status, 200);
     h.stop().await;
 }
+
+#[tokio::test]
+async fn metrics_count_requests_findings_and_streams_without_values() {
+    let h = start_with("[scan.input]\nUS_SSN = \"block\"\n").await;
+    let (status, _) = h
+        .chat(json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": format!("Mail {NAME} at {EMAIL}.")}]}))
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = h
+        .chat(json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": format!("SSN {SSN}")}]}))
+        .await;
+    assert_eq!(status, 400);
+    let _ = h
+        .chat_stream(json!({"model": "gpt-4o-mini", "stream": true, "messages": [{"role": "user", "content": "hello there"}]}))
+        .await;
+    let response = h
+        .client
+        .get(format!("{}/metrics", h.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let text = response.text().await.unwrap();
+    for series in [
+        "warden_requests_total{route=\"/v1/chat/completions\",status=\"200\"} 2",
+        "warden_requests_total{route=\"/v1/chat/completions\",status=\"400\"} 1",
+        "warden_findings_total{direction=\"input\",entity_type=\"EMAIL_ADDRESS\",action=\"pseudonymize\"} 1",
+        "warden_findings_total{direction=\"input\",entity_type=\"US_SSN\",action=\"block\"} 1",
+        "warden_blocks_total{reason=\"pii_blocked\"} 1",
+        "warden_overhead_duration_seconds_bucket{le=\"0.0005\",route=\"/v1/chat/completions\"}",
+        "warden_upstream_duration_seconds_count{upstream=\"mock\"}",
+        "warden_active_streams 0",
+    ] {
+        assert!(text.contains(series), "missing {series}:\n{text}");
+    }
+    for value in [NAME, EMAIL, SSN, KEY] {
+        assert!(!text.contains(value));
+    }
+    h.stop().await;
+}
