@@ -36,10 +36,10 @@ pub(crate) enum KeysCommand {
 pub(crate) struct StoreArgs {
     /// Data directory: the SQLite database and the pepper file, created when missing.
     #[arg(long, value_name = "DIR", default_value = "./warden-data")]
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     /// Configuration file (`warden.toml`); its `[store] url` names the database.
     #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 }
 
 /// Arguments of `warden keys create`.
@@ -150,7 +150,16 @@ async fn create(args: CreateArgs, now: Timestamp, out: &mut impl Write) -> anyho
     };
     let store = open_store(&args.store).await?;
     let (record, key) = store.create_key(new_key, now).await?;
+    // An admin action: audited before the key is shown (no key without its audit event).
+    let audited = store
+        .append_audit_batch(&[crate::audit::admin_event(
+            "admin.keys.create",
+            record.id.as_str(),
+            now,
+        )])
+        .await;
     store.close().await;
+    audited.context("recording the key's creation in the audit trail")?;
     if args.json {
         let created = CreatedKey {
             id: &record.id,
@@ -234,7 +243,22 @@ async fn revoke(args: RevokeArgs, now: Timestamp, out: &mut impl Write) -> anyho
     let id = KeyId::parse(args.id.trim())?;
     let store = open_store(&args.store).await?;
     let outcome = store.revoke_key(&id, now).await;
+    let audited = match &outcome {
+        Ok(_) => Some(
+            store
+                .append_audit_batch(&[crate::audit::admin_event(
+                    "admin.keys.revoke",
+                    id.as_str(),
+                    now,
+                )])
+                .await,
+        ),
+        Err(_) => None,
+    };
     store.close().await;
+    if let Some(audited) = audited {
+        audited.context("recording the revocation in the audit trail")?;
+    }
     let (word, revoked_at) = match outcome? {
         RevokeOutcome::Revoked { at } => ("revoked", at),
         RevokeOutcome::AlreadyRevoked { at } => ("already_revoked", at),
@@ -255,7 +279,7 @@ async fn revoke(args: RevokeArgs, now: Timestamp, out: &mut impl Write) -> anyho
     Ok(())
 }
 
-async fn open_store(args: &StoreArgs) -> anyhow::Result<Store> {
+pub(crate) async fn open_store(args: &StoreArgs) -> anyhow::Result<Store> {
     let url = match &args.config {
         Some(path) => store_url(path)?,
         None => None,

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+mod audit;
 mod diagnostics;
 mod eval;
 mod keys;
@@ -44,6 +45,9 @@ enum Command {
     /// Score the engine against labelled evaluation data.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Verify and export the audit trail, directly on the store.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Create, list and revoke client keys, directly in the store.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Redact(args) => redact::run(&args),
         Command::Eval(command) => eval::run(command),
         Command::Keys(command) => keys::run(command),
+        Command::Audit(command) => audit::run(command),
     };
     match outcome {
         Ok(code) => code,

@@ -16,8 +16,8 @@ use std::time::SystemTime;
 
 use anyhow::Context;
 use warden_gateway::identity::{Authentication, Authenticator, BoxFuture, Principal};
-use warden_gateway::{Config, ProcessEnvironment, build_state, serve};
-use warden_store::{Store, StoreOptions, Timestamp};
+use warden_gateway::{Config, ProcessEnvironment, Recorder, RequestRecord, build_state, serve};
+use warden_store::{AUDIT_FORMAT_VERSION, AuditEvent, Store, StoreOptions, Timestamp};
 
 /// Options of `warden serve`.
 #[derive(Debug, clap::Args)]
@@ -55,8 +55,11 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
         let listen = config.server.listen;
         let scheme = if config.server.tls.is_some() { "https" } else { "http" };
-        let state = build_state(config, Arc::new(StoreAuthenticator(store.clone())))
+        let mut state = build_state(config, Arc::new(StoreAuthenticator(store.clone())))
             .context("building the gateway")?;
+        // Audit on (SPEC §12): every API request is recorded in the store's hash chain before it
+        // is answered.
+        state.recorder = Arc::new(StoreRecorder(store.clone()));
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("listening on {listen}"))?;
@@ -110,6 +113,48 @@ impl Authenticator for StoreAuthenticator {
 
     fn ready(&self) -> BoxFuture<'_, bool> {
         Box::pin(async move { self.0.list_keys().await.is_ok() })
+    }
+}
+
+/// The store's audit trail as the gateway's recorder.
+struct StoreRecorder(Store);
+
+impl Recorder for StoreRecorder {
+    fn record<'a>(&'a self, record: &'a RequestRecord) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            let action = match record.route.as_str() {
+                "/v1/chat/completions" => "chat",
+                "/v1/embeddings" => "embed",
+                "/v1/models" => "models",
+                "/v1/scan" | "/v1/redact" => "scan",
+                _ => "other",
+            };
+            let counts = |tally: &std::collections::BTreeMap<String, usize>| {
+                tally.iter().map(|(k, v)| (k.clone(), *v as u64)).collect()
+            };
+            let event = AuditEvent {
+                v: AUDIT_FORMAT_VERSION,
+                time_ms: Timestamp::from(record.time).unix_millis(),
+                request_id: record.request_id.clone(),
+                principal: record.principal.clone(),
+                subject: None,
+                action: action.to_owned(),
+                route: Some(record.route.clone()),
+                model: record.model.clone(),
+                upstream: record.upstream.clone(),
+                decision: record.decision.as_str().to_owned(),
+                reason: record.reason.map(str::to_owned),
+                status: record.status,
+                entities_in: counts(&record.found_in),
+                entities_out: counts(&record.found_out),
+                latency_us: u64::try_from(record.latency.as_micros()).unwrap_or(u64::MAX),
+            };
+            self.0
+                .append_audit(event)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
     }
 }
 

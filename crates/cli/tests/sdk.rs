@@ -145,4 +145,37 @@ async fn official_openai_sdk_against_warden() {
         assert!(!logs.contains(planted), "{planted} appears in the logs");
     }
     assert!(logs.contains("PERSON="), "the logs count entity types");
+    // The audit trail: one event per request, chained, and no value in the data directory.
+    let verified = warden(&["audit", "verify", "--json", "--data-dir", data]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    let verified: serde_json::Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert!(verified["checked"].as_u64().unwrap() > 100, "{verified}");
+    assert!(verified["first_bad"].is_null());
+    let exported = warden(&["audit", "export", "--data-dir", data]);
+    assert!(exported.status.success());
+    let exported = String::from_utf8(exported.stdout).unwrap();
+    assert!(exported.lines().count() as u64 >= verified["checked"].as_u64().unwrap());
+    assert!(exported.contains("\"action\":\"admin.keys.create\""));
+    assert!(exported.contains("\"reason\":\"invalid_api_key\""));
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(dir.path().join("data")).unwrap() {
+        stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    for planted in [
+        "Jane Whitfield",
+        "jane.whitfield@example.org",
+        "536-90-4399",
+        "AKIAIOSFODNN7EXAMPLE",
+        key,
+    ] {
+        assert!(
+            !stored.contains(planted),
+            "{planted} is stored in plaintext"
+        );
+    }
 }

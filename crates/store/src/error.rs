@@ -69,6 +69,9 @@ pub enum Error {
         #[source]
         source: sqlx::Error,
     },
+    /// The audit event could not be stored.
+    #[error("audit trail: {0}")]
+    Audit(String),
     /// A query failed.
     #[error("database error")]
     Database(#[from] sqlx::Error),

@@ -43,6 +43,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
 mod client_key;
 mod error;
 mod migration;
@@ -53,6 +54,7 @@ mod sqlite;
 mod store;
 mod timestamp;
 
+pub use audit::{AUDIT_FORMAT_VERSION, AuditEvent, BadEvent, Verification};
 pub use client_key::{KEY_LEN, KEY_PREFIX, PlaintextKey, is_well_formed};
 pub use error::{Error, Result};
 pub use pepper::{PEPPER_FILE, Pepper};

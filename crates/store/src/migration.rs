@@ -32,11 +32,18 @@ impl Migration {
 }
 
 /// Every migration, in version order.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "client_keys",
-    sql: include_str!("../migrations/0001_client_keys.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "client_keys",
+        sql: include_str!("../migrations/0001_client_keys.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "audit_events",
+        sql: include_str!("../migrations/0002_audit_events.sql"),
+    },
+];
 
 /// The bookkeeping table (portable SQL).
 pub(crate) const CREATE_SCHEMA_TABLE: &str = "CREATE TABLE IF NOT EXISTS warden_schema (

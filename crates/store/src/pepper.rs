@@ -58,6 +58,15 @@ impl KeyHasher {
         Self(hmac::Key::new(hmac::HMAC_SHA256, pepper.0.as_ref()))
     }
 
+    /// A key for another purpose, derived from the pepper and a label (HMAC as a PRF), so one
+    /// secret in the data directory serves every keyed hash without reusing a key.
+    pub(crate) fn derive(&self, label: &str) -> hmac::Key {
+        hmac::Key::new(
+            hmac::HMAC_SHA256,
+            hmac::sign(&self.0, label.as_bytes()).as_ref(),
+        )
+    }
+
     /// The stored form of a client key: lowercase hex of HMAC-SHA256(pepper, key). Text, so the
     /// column is the same `TEXT` in SQLite and PostgreSQL.
     pub(crate) fn hash(&self, key: &str) -> String {

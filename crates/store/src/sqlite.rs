@@ -9,6 +9,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{ConnectOptions, Connection, Row};
 
+use aws_lc_rs::hmac;
+
+use crate::audit::{AuditEvent, GENESIS_MAC, chain_mac};
 use crate::error::{Error, Result};
 use crate::migration::{self, CREATE_SCHEMA_TABLE, INSERT_APPLIED, SELECT_APPLIED};
 use crate::query::{
@@ -132,7 +135,84 @@ impl Sqlite {
     pub(crate) async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Appends `events` to the chain in one transaction that holds the write lock from its start
+    /// (so appenders in other processes take turns); returns their sequence numbers. Durable when it
+    /// returns (synchronous = FULL).
+    pub(crate) async fn append_audit(
+        &self,
+        events: &[AuditEvent],
+        key: &hmac::Key,
+    ) -> Result<Vec<i64>> {
+        let mut connection = self.pool.acquire().await?;
+        let mut transaction = connection.begin_with("BEGIN IMMEDIATE").await?;
+        let last = sqlx::query(AUDIT_LAST)
+            .fetch_optional(&mut *transaction)
+            .await?
+            .map(|row| -> std::result::Result<(i64, String), sqlx::Error> {
+                Ok((row.try_get("seq")?, row.try_get("mac")?))
+            })
+            .transpose()?;
+        let (mut seq, mut previous) = last.unwrap_or((0, GENESIS_MAC.to_owned()));
+        let mut seqs = Vec::with_capacity(events.len());
+        for event in events {
+            seq += 1;
+            let json = event.canonical();
+            let mac = chain_mac(key, seq, &previous, &json);
+            sqlx::query(AUDIT_INSERT)
+                .bind(seq)
+                .bind(event.time_ms)
+                .bind(json)
+                .bind(&mac)
+                .execute(&mut *transaction)
+                .await?;
+            previous = mac;
+            seqs.push(seq);
+        }
+        transaction.commit().await?;
+        Ok(seqs)
+    }
+
+    /// Up to `limit` audit rows after `after_seq`, in `seq` order, with times in `[since, until)`.
+    pub(crate) async fn audit_page(
+        &self,
+        after_seq: i64,
+        since_ms: i64,
+        until_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>> {
+        let rows = sqlx::query(AUDIT_PAGE)
+            .bind(after_seq)
+            .bind(since_ms)
+            .bind(until_ms)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditRow {
+                    seq: row.try_get("seq")?,
+                    event: row.try_get("event")?,
+                    mac: row.try_get("mac")?,
+                })
+            })
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(Error::from)
+    }
 }
+
+/// One stored audit row.
+pub(crate) struct AuditRow {
+    pub(crate) seq: i64,
+    pub(crate) event: String,
+    pub(crate) mac: String,
+}
+
+const AUDIT_LAST: &str = "SELECT seq, mac FROM audit_events ORDER BY seq DESC LIMIT 1";
+const AUDIT_INSERT: &str =
+    "INSERT INTO audit_events (seq, time_ms, event, mac) VALUES ($1, $2, $3, $4)";
+const AUDIT_PAGE: &str = "SELECT seq, event, mac FROM audit_events \
+     WHERE seq > $1 AND time_ms >= $2 AND time_ms < $3 ORDER BY seq LIMIT $4";
 
 /// A connection with the file in WAL mode. Switching a new file to WAL needs an exclusive lock that
 /// SQLite's busy timeout does not wait for, so when several processes create the database at once

@@ -4,11 +4,13 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock, Weak};
 
-use aws_lc_rs::constant_time;
+use aws_lc_rs::{constant_time, hmac};
 use sqlx::sqlite::SqliteConnectOptions;
+use tokio::sync::{mpsc, oneshot};
 
+use crate::audit::{AuditEvent, Verification, Verifier};
 use crate::client_key::{self, PlaintextKey};
 use crate::error::{Error, Result};
 use crate::pepper::{self, KeyHasher, Pepper};
@@ -64,7 +66,20 @@ pub struct Store {
 struct Inner {
     backend: Backend,
     hasher: KeyHasher,
+    /// The audit chain's MAC key, derived from the pepper.
+    chain_key: hmac::Key,
+    /// The group-commit writer of audit events, started on first use.
+    audit_writer: OnceLock<mpsc::Sender<PendingEvent>>,
 }
+
+/// An event waiting for the writer, and where to send its sequence number.
+type PendingEvent = (
+    AuditEvent,
+    oneshot::Sender<std::result::Result<i64, String>>,
+);
+
+/// The most events one audit transaction commits.
+const AUDIT_BATCH: usize = 512;
 
 /// The database behind the store. An enum, not a trait object: see the crate docs.
 enum Backend {
@@ -95,6 +110,7 @@ impl Store {
         };
         let hasher = KeyHasher::new(&pepper);
         drop(pepper);
+        let chain_key = hasher.derive(crate::audit::CHAIN_KEY_LABEL);
         if url.is_none() {
             // Before SQLite creates it: its journal files take the database file's mode.
             create_private_file(location.get_filename())?;
@@ -105,7 +121,12 @@ impl Store {
         }
         let backend = Backend::Sqlite(Sqlite::open(location).await?);
         Ok(Self {
-            inner: Arc::new(Inner { backend, hasher }),
+            inner: Arc::new(Inner {
+                backend,
+                hasher,
+                chain_key,
+                audit_writer: OnceLock::new(),
+            }),
         })
     }
 
@@ -197,6 +218,75 @@ impl Store {
         }
     }
 
+    /// Appends one event to the audit chain; returns its sequence number once it is durable.
+    ///
+    /// Concurrent callers are committed together (group commit, up to 512 events per transaction,
+    /// by one writer task), and each caller's future resolves only after the transaction holding
+    /// its event committed. An `Err` means the event may not be stored: callers fail closed.
+    pub async fn append_audit(&self, event: AuditEvent) -> Result<i64> {
+        let writer = self
+            .inner
+            .audit_writer
+            .get_or_init(|| spawn_audit_writer(Arc::downgrade(&self.inner)));
+        let (reply, answer) = oneshot::channel();
+        writer
+            .send((event, reply))
+            .await
+            .map_err(|_| Error::Audit("the audit writer stopped".to_owned()))?;
+        answer
+            .await
+            .map_err(|_| Error::Audit("the audit writer stopped".to_owned()))?
+            .map_err(Error::Audit)
+    }
+
+    /// Appends events in one transaction, directly (no writer task): for the CLI and tests.
+    pub async fn append_audit_batch(&self, events: &[AuditEvent]) -> Result<Vec<i64>> {
+        match &self.inner.backend {
+            Backend::Sqlite(sqlite) => sqlite.append_audit(events, &self.inner.chain_key).await,
+        }
+    }
+
+    /// Walks the whole chain in order; names the first event that breaks it.
+    pub async fn verify_audit(&self) -> Result<Verification> {
+        let mut verifier = Verifier::new(&self.inner.chain_key);
+        let mut after = 0;
+        loop {
+            let page = match &self.inner.backend {
+                Backend::Sqlite(sqlite) => {
+                    sqlite.audit_page(after, i64::MIN, i64::MAX, 10_000).await?
+                }
+            };
+            let Some(last) = page.last() else {
+                return Ok(verifier.result);
+            };
+            after = last.seq;
+            for row in &page {
+                if !verifier.row(row.seq, &row.event, &row.mac) {
+                    return Ok(verifier.result);
+                }
+            }
+        }
+    }
+
+    /// Audit events with `since_ms <= time < until_ms`, in order, as `(seq, canonical JSON)`, a page
+    /// of at most `limit` after `after_seq`.
+    pub async fn export_audit(
+        &self,
+        after_seq: i64,
+        since_ms: i64,
+        until_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String)>> {
+        let page = match &self.inner.backend {
+            Backend::Sqlite(sqlite) => {
+                sqlite
+                    .audit_page(after_seq, since_ms, until_ms, limit)
+                    .await?
+            }
+        };
+        Ok(page.into_iter().map(|row| (row.seq, row.event)).collect())
+    }
+
     /// Closes the connections; later calls fail. Lets SQLite fold its write-ahead log back into
     /// the database file.
     pub async fn close(&self) {
@@ -204,6 +294,44 @@ impl Store {
             Backend::Sqlite(sqlite) => sqlite.close().await,
         }
     }
+}
+
+/// The group-commit writer: takes what is queued (up to [`AUDIT_BATCH`]), commits it in one
+/// transaction, answers every caller. Ends when the store is dropped.
+fn spawn_audit_writer(inner: Weak<Inner>) -> mpsc::Sender<PendingEvent> {
+    let (sender, mut receiver) = mpsc::channel::<PendingEvent>(4 * AUDIT_BATCH);
+    tokio::spawn(async move {
+        while let Some(first) = receiver.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < AUDIT_BATCH {
+                match receiver.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            let Some(inner) = inner.upgrade() else {
+                return;
+            };
+            let (events, replies): (Vec<AuditEvent>, Vec<_>) = batch.into_iter().unzip();
+            let outcome = match &inner.backend {
+                Backend::Sqlite(sqlite) => sqlite.append_audit(&events, &inner.chain_key).await,
+            };
+            match outcome {
+                Ok(seqs) => {
+                    for (reply, seq) in replies.into_iter().zip(seqs) {
+                        let _ = reply.send(Ok(seq));
+                    }
+                }
+                Err(error) => {
+                    let message = error.to_string();
+                    for reply in replies {
+                        let _ = reply.send(Err(message.clone()));
+                    }
+                }
+            }
+        }
+    });
+    sender
 }
 
 impl fmt::Debug for Store {
