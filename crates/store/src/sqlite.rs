@@ -155,19 +155,27 @@ impl Sqlite {
             .transpose()?;
         let (mut seq, mut previous) = last.unwrap_or((0, GENESIS_MAC.to_owned()));
         let mut seqs = Vec::with_capacity(events.len());
+        let mut rows = Vec::with_capacity(events.len());
         for event in events {
             seq += 1;
             let json = event.canonical();
             let mac = chain_mac(key, seq, &previous, &json);
-            sqlx::query(AUDIT_INSERT)
-                .bind(seq)
-                .bind(event.time_ms)
-                .bind(json)
-                .bind(&mac)
-                .execute(&mut *transaction)
-                .await?;
-            previous = mac;
+            previous.clone_from(&mac);
+            rows.push((seq, event.time_ms, json, mac));
             seqs.push(seq);
+        }
+        // One statement per batch: a round trip to SQLite's thread per event would dominate.
+        for chunk in rows.chunks(AUDIT_ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                "INSERT INTO audit_events (seq, time_ms, event, mac) ",
+            );
+            insert.push_values(chunk, |mut row, (seq, time_ms, json, mac)| {
+                row.push_bind(*seq)
+                    .push_bind(*time_ms)
+                    .push_bind(json.as_str())
+                    .push_bind(mac.as_str());
+            });
+            insert.build().execute(&mut *transaction).await?;
         }
         transaction.commit().await?;
         Ok(seqs)
@@ -209,8 +217,8 @@ pub(crate) struct AuditRow {
 }
 
 const AUDIT_LAST: &str = "SELECT seq, mac FROM audit_events ORDER BY seq DESC LIMIT 1";
-const AUDIT_INSERT: &str =
-    "INSERT INTO audit_events (seq, time_ms, event, mac) VALUES ($1, $2, $3, $4)";
+/// Rows per multi-row INSERT (4 parameters each, well under SQLite's limit).
+const AUDIT_ROWS_PER_INSERT: usize = 256;
 const AUDIT_PAGE: &str = "SELECT seq, event, mac FROM audit_events \
      WHERE seq > $1 AND time_ms >= $2 AND time_ms < $3 ORDER BY seq LIMIT $4";
 

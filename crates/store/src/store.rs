@@ -120,14 +120,13 @@ impl Store {
             create_private_dir(parent)?;
         }
         let backend = Backend::Sqlite(Sqlite::open(location).await?);
-        Ok(Self {
-            inner: Arc::new(Inner {
-                backend,
-                hasher,
-                chain_key,
-                audit_writer: OnceLock::new(),
-            }),
-        })
+        let inner = Arc::new(Inner {
+            backend,
+            hasher,
+            chain_key,
+            audit_writer: OnceLock::new(),
+        });
+        Ok(Self { inner })
     }
 
     /// Applies the migrations this build ships that the database lacks, in one transaction under

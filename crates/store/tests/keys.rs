@@ -321,7 +321,13 @@ async fn a_database_from_a_newer_warden_is_refused() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::SchemaTooNew { found: 99, known: 2 }),
+        matches!(
+            error,
+            Error::SchemaTooNew {
+                found: 99,
+                known: 2
+            }
+        ),
         "{error}"
     );
 }
