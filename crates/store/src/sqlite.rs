@@ -189,13 +189,22 @@ impl Sqlite {
         until_ms: i64,
         limit: i64,
     ) -> Result<Vec<AuditRow>> {
-        let rows = sqlx::query(AUDIT_PAGE)
-            .bind(after_seq)
-            .bind(since_ms)
-            .bind(until_ms)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        // Without a time filter, walk the primary key (the time index would need a sort).
+        let rows = if since_ms == i64::MIN && until_ms == i64::MAX {
+            sqlx::query(AUDIT_PAGE_ALL)
+                .bind(after_seq)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+        } else {
+            sqlx::query(AUDIT_PAGE)
+                .bind(after_seq)
+                .bind(since_ms)
+                .bind(until_ms)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+        };
         rows.iter()
             .map(|row| {
                 Ok(AuditRow {
@@ -219,6 +228,8 @@ pub(crate) struct AuditRow {
 const AUDIT_LAST: &str = "SELECT seq, mac FROM audit_events ORDER BY seq DESC LIMIT 1";
 /// Rows per multi-row INSERT (4 parameters each, well under SQLite's limit).
 const AUDIT_ROWS_PER_INSERT: usize = 256;
+const AUDIT_PAGE_ALL: &str =
+    "SELECT seq, event, mac FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2";
 const AUDIT_PAGE: &str = "SELECT seq, event, mac FROM audit_events \
      WHERE seq > $1 AND time_ms >= $2 AND time_ms < $3 ORDER BY seq LIMIT $4";
 
