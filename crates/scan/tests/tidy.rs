@@ -1,5 +1,5 @@
-//! Architecture invariant: the engine is pure. Its normal (non-dev) dependency closure must not reach
-//! an async runtime, an HTTP stack or a database driver.
+//! Architecture invariant: the engine and the policy crate are pure. Their normal (non-dev)
+//! dependency closures must not reach an async runtime, an HTTP stack or a database driver.
 
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
@@ -19,9 +19,29 @@ const FORBIDDEN: &[&str] = &[
 
 #[test]
 fn the_engine_cannot_reach_io_crates() {
+    check_pure("warden-scan", "aho-corasick");
+}
+
+#[test]
+fn the_policy_crate_cannot_reach_io_crates() {
+    check_pure("warden-policy", "cedar-policy");
+}
+
+/// Walks `crate_name`'s normal dependency closure; fails if it reaches a forbidden crate, or if the
+/// walk misses `known_dependency` (proof the walk works).
+fn check_pure(crate_name: &str, known_dependency: &str) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    // Only the host's dependencies: other platforms' crates need not be downloaded.
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let version = Command::new(rustc).arg("-vV").output().expect("rustc -vV runs");
+    let version = String::from_utf8_lossy(&version.stdout).into_owned();
+    let host = version
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .expect("rustc names its host")
+        .to_owned();
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", &host])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
@@ -60,9 +80,9 @@ fn the_engine_cannot_reach_io_crates() {
         .collect();
     let root = names
         .iter()
-        .find(|(_, name)| **name == "warden-scan")
+        .find(|(_, name)| **name == crate_name)
         .map(|(id, _)| *id)
-        .expect("warden-scan in the workspace");
+        .expect("the crate is in the workspace");
     let mut seen = BTreeSet::new();
     let mut todo = vec![root];
     while let Some(id) = todo.pop() {
@@ -76,7 +96,7 @@ fn the_engine_cannot_reach_io_crates() {
         .map(|id| names[id])
         .filter(|n| FORBIDDEN.contains(n))
         .collect();
-    assert!(reached.is_empty(), "warden-scan depends on {reached:?}");
-    // The walk itself works: the engine does reach its own dependencies.
-    assert!(seen.iter().any(|id| names[id] == "aho-corasick"));
+    assert!(reached.is_empty(), "{crate_name} depends on {reached:?}");
+    // The walk itself works: the crate does reach its own dependencies.
+    assert!(seen.iter().any(|id| names[id] == known_dependency));
 }
