@@ -1,6 +1,8 @@
 //! Architecture invariant: the engine and the policy crate are pure. Their normal (non-dev)
 //! dependency closures must not reach an async runtime, an HTTP stack or a database driver.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
