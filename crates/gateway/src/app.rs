@@ -43,6 +43,8 @@ pub struct AppState {
     pub recorder: Arc<dyn Recorder>,
     /// Trusted JWT issuers and their keys.
     pub jwt: Arc<crate::jwt::JwtVerifier>,
+    /// The Cedar access policies.
+    pub policies: Arc<warden_policy::Policies>,
     /// Per-principal request limiters.
     pub limits: crate::limits::Limits,
     /// The Prometheus series.
@@ -267,19 +269,12 @@ async fn read_json(state: &AppState, body: Body) -> Result<Value, ApiError> {
     })
 }
 
-/// Authorize (SPEC §2 step 3). Role-based until Cedar policies land: `user` and `admin` may chat,
-/// embed and scan; a key's model allow-list applies.
-fn authorize(principal: &Principal, action: Action, model: Option<&str>) -> Result<(), ApiError> {
-    if !(principal.has_role("user") || principal.has_role("admin")) {
-        return Err(ApiError::policy_denied(format!(
-            "the key's roles do not allow the `{}` action",
-            match action {
-                Action::Chat => "chat",
-                Action::Embed => "embed",
-                Action::Scan => "scan",
-            }
-        )));
-    }
+/// The client's address, set per connection by the server.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub std::net::SocketAddr);
+
+/// A key's own model allow-list (checked before anything else is done for the request).
+fn check_key_models(principal: &Principal, model: Option<&str>) -> Result<(), ApiError> {
     if let (Some(model), Some(allowed)) = (model, &principal.allowed_models)
         && !allowed.iter().any(|m| m == model)
     {
@@ -288,6 +283,69 @@ fn authorize(principal: &Principal, action: Action, model: Option<&str>) -> Resu
             printable(model)
         ))
         .with_param("model"));
+    }
+    Ok(())
+}
+
+/// Authorize (SPEC §2 step 3): the Cedar policies decide with the principal, the action, the model
+/// and the context — client address, time, and the entity types found in the input (so this runs
+/// after inspection). A denial is a 403 naming the action, never the policy text.
+fn authorize(
+    state: &AppState,
+    principal: &Principal,
+    action: Action,
+    upstream: Option<&Upstream>,
+    model: Option<&str>,
+    found: &Tally,
+    client: Option<ClientAddr>,
+) -> Result<(), ApiError> {
+    check_key_models(principal, model)?;
+    let (policy_action, name) = match action {
+        Action::Chat => (warden_policy::Action::Chat, "chat"),
+        Action::Embed => (warden_policy::Action::Embed, "embed"),
+        Action::Scan => (warden_policy::Action::Scan, "scan"),
+    };
+    let who = warden_policy::PrincipalInfo {
+        id: principal.id.clone(),
+        roles: principal.roles.clone(),
+        kind: if principal.id.starts_with("jwt:") {
+            "jwt"
+        } else {
+            "key"
+        }
+        .to_owned(),
+        mfa: principal.mfa,
+    };
+    let resource = warden_policy::ModelInfo {
+        name: model.unwrap_or("warden").to_owned(),
+        upstream: upstream
+            .map(|u| u.config().name.clone())
+            .unwrap_or_default(),
+        shares_data: upstream.is_some_and(|u| u.config().shares_data),
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = now / 86_400;
+    let context = warden_policy::RequestContext {
+        // Unknown (no socket, as in some tests): the unspecified address, which no allow-list holds.
+        client_ip: client.map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip()),
+        hour: u8::try_from(now % 86_400 / 3_600).unwrap_or(0),
+        // 1970-01-01 was a Thursday; 1 = Monday.
+        weekday: u8::try_from((days + 3) % 7 + 1).unwrap_or(1),
+        entities: found.keys().cloned().collect(),
+        injection_score: 0,
+        consent: Vec::new(),
+        do_not_share: false,
+    };
+    let decision = state
+        .policies
+        .decide(&who, policy_action, &resource, &context);
+    if !decision.allowed {
+        return Err(ApiError::policy_denied(format!(
+            "the access policies do not allow `{name}` on `{}` for this principal",
+            printable(&resource.name)
+        )));
     }
     Ok(())
 }
@@ -360,10 +418,7 @@ async fn chat_pipeline(
     let mut body = read_json(state, body).await?;
     let request = chat::validate(&body, &state.config.server)?;
     outcome.model = Some(request.model.clone());
-    // Authorize (Cedar policies and rate limits slot in here).
-    authorize(&principal, Action::Chat, Some(&request.model))?;
-    // Limit.
-    state.limits.admit(&principal)?;
+    check_key_models(&principal, Some(&request.model))?;
     let upstream = route(state, &request.model)?;
     outcome.upstream = Some(upstream.config().name.clone());
     // Sanitise and inspect input (the tally is kept even when the input is refused).
@@ -377,6 +432,18 @@ async fn chat_pipeline(
     );
     outcome.found_in = input.found.clone();
     inspected?;
+    // Authorize with what the input holds, then limit.
+    let client = parts.extensions.get::<ClientAddr>().copied();
+    authorize(
+        state,
+        &principal,
+        Action::Chat,
+        Some(upstream),
+        Some(&request.model),
+        &input.found,
+        client,
+    )?;
+    state.limits.admit(&principal)?;
     let table = Arc::new(input.table);
     // Call upstream.
     let started = Instant::now();
@@ -517,8 +584,7 @@ async fn embeddings_pipeline(
             ApiError::invalid_request("missing required string field `model`").with_param("model"),
         );
     };
-    authorize(&principal, Action::Embed, Some(&model))?;
-    state.limits.admit(&principal)?;
+    check_key_models(&principal, Some(&model))?;
     let upstream = route(state, &model)?;
     let mut input = crate::inspect::InputState::default();
     let inspector = &state.inspector;
@@ -558,6 +624,17 @@ async fn embeddings_pipeline(
     if let Some(Value::String(user)) = body.get_mut("user") {
         *user = warden_scan::operator::hash(inspector.keys(), &EntityType::Person, user, 32);
     }
+    let client = parts.extensions.get::<ClientAddr>().copied();
+    authorize(
+        state,
+        &principal,
+        Action::Embed,
+        Some(upstream),
+        Some(&model),
+        &input.found,
+        client,
+    )?;
+    state.limits.admit(&principal)?;
     let started = Instant::now();
     let response = upstream
         .post("/embeddings", Bytes::from(body.to_string()), started)
@@ -575,7 +652,7 @@ async fn models(
 ) -> Response {
     let result = async {
         let principal = identify(state.authenticator.as_ref(), &state.jwt, &headers).await?;
-        authorize(&principal, Action::Scan, None)?;
+        authorize(&state, &principal, Action::Scan, None, None, &Tally::new(), None)?;
         let mut data = Vec::new();
         for upstream in state.upstreams.all() {
             let config = upstream.config();
@@ -633,7 +710,16 @@ async fn guard_request(
     let (parts, body) = request.into_parts();
     let principal = identify(state.authenticator.as_ref(), &state.jwt, &parts.headers).await?;
     let body = read_json(state, body).await?;
-    authorize(&principal, Action::Scan, None)?;
+    let client = parts.extensions.get::<ClientAddr>().copied();
+    authorize(
+        state,
+        &principal,
+        Action::Scan,
+        None,
+        None,
+        &Tally::new(),
+        client,
+    )?;
     state.limits.admit(&principal)?;
     let (text, entities) = guard_text(state, &body)?;
     Ok((body, text, entities))

@@ -167,6 +167,13 @@ struct RawConfig {
     sanitize: RawSanitize,
     retention: RawRetention,
     issuers: Vec<RawIssuer>,
+    policy: RawPolicy,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawPolicy {
+    files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -552,6 +559,8 @@ pub struct Config {
     pub allow_uninspected_parts: bool,
     /// Trusted JWT issuers.
     pub issuers: Vec<crate::jwt::IssuerConfig>,
+    /// Cedar policy files; empty = the default policies (SPEC §12).
+    pub policy_files: Vec<PathBuf>,
     /// Conversation retention in days.
     pub retention_conversations_days: u32,
     /// Audit retention in days.
@@ -710,6 +719,7 @@ impl Config {
         }
 
         Ok(Config {
+            policy_files: raw.policy.files,
             issuers,
             server,
             upstreams,

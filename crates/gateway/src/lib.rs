@@ -36,7 +36,7 @@ use std::sync::Arc;
 
 use warden_scan::{Keys, OperatorKey, Scanner};
 
-pub use app::{Action, AppState, Outcome, RequestId, app};
+pub use app::{Action, AppState, ClientAddr, Outcome, RequestId, app};
 pub use config::{Config, ConfigError, Environment, ProcessEnvironment};
 pub use error::ApiError;
 pub use identity::{Authentication, Authenticator, Principal, StaticKeys};
@@ -53,6 +53,9 @@ pub enum BuildError {
     /// An upstream client could not be built.
     #[error(transparent)]
     Upstream(#[from] upstream::UpstreamBuildError),
+    /// A policy file cannot be read, parsed or validated (names the file, line and policy).
+    #[error("policy: {0}")]
+    Policy(String),
     /// A JWT issuer's keys cannot be loaded.
     #[error("issuers: {0}")]
     Jwt(String),
@@ -77,6 +80,7 @@ pub fn build_state(
         Some(files) => Some(Arc::new(tls::TlsReloader::load(files.clone())?)),
         None => None,
     };
+    let policies = Arc::new(load_policies(&config.policy_files)?);
     let jwt = Arc::new(jwt::JwtVerifier::new(config.issuers.clone()).map_err(BuildError::Jwt)?);
     Ok(AppState {
         tls,
@@ -85,10 +89,26 @@ pub fn build_state(
         upstreams,
         authenticator,
         recorder: Arc::new(record::NoRecorder),
+        policies,
         limits: limits::Limits::default(),
         metrics: Arc::new(metrics::Metrics::default()),
         jwt,
     })
+}
+
+/// The Cedar policies from `files`, or the defaults when there are none.
+pub fn load_policies(files: &[std::path::PathBuf]) -> Result<warden_policy::Policies, BuildError> {
+    if files.is_empty() {
+        return warden_policy::Policies::default_policies()
+            .map_err(|e| BuildError::Policy(e.to_string()));
+    }
+    let mut texts = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| BuildError::Policy(format!("reading {}: {e}", path.display())))?;
+        texts.push((path.display().to_string(), text));
+    }
+    warden_policy::Policies::load(&texts).map_err(|e| BuildError::Policy(e.to_string()))
 }
 
 /// The keys of the keyed operators: from `[crypto] operator_key` (base64 of 32 bytes), or random for

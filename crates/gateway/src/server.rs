@@ -62,7 +62,7 @@ pub async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, _peer) = match accepted {
+                let (stream, peer) = match accepted {
                     Ok(accepted) => accepted,
                     Err(error) => {
                         // Out of file descriptors and the like: back off briefly, keep serving.
@@ -72,7 +72,9 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let service = TowerToHyperService::new(router.clone());
+                let service = TowerToHyperService::new(
+                    router.clone().layer(axum::Extension(crate::app::ClientAddr(peer))),
+                );
                 let watcher = graceful.watcher();
                 let builder = Arc::clone(&builder);
                 match &tls {

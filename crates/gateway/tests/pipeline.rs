@@ -969,3 +969,44 @@ async fn metrics_count_requests_findings_and_streams_without_values() {
     }
     h.stop().await;
 }
+
+#[tokio::test]
+async fn cedar_policies_see_what_the_input_holds() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../policy/policies");
+    let h = start_with(&format!(
+        "[policy]\nfiles = [\"{dir}/default.cedar\", \"{dir}/examples/no-cards-to-sharing-providers.cedar\"]\n\
+         [scan.input]\nCREDIT_CARD = \"mask\"\n"
+    ))
+    .await;
+    // The mock upstream shares data (the default): a card number may not go there, even masked.
+    let (status, error) = h
+        .chat(json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Charge 4111 1111 1111 1111 please"}]}))
+        .await;
+    assert_eq!(status, 403, "{error}");
+    assert_eq!(error["error"]["code"], "policy_denied");
+    assert!(!error.to_string().contains("4111"));
+    assert!(h.mock.requests().is_empty());
+    let (status, _) = h
+        .chat(json!({"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hello"}]}))
+        .await;
+    assert_eq!(status, 200);
+    h.stop().await;
+}
+
+#[test]
+fn a_policy_file_that_does_not_parse_stops_the_start_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("team.cedar");
+    std::fs::write(
+        &path,
+        "permit (principal, action, resource);\npermit (principal action);\n",
+    )
+    .unwrap();
+    let text = format!("[policy]\nfiles = [\"{}\"]\n", path.display());
+    let config = Config::parse("test.toml", &text, &HashMap::new()).unwrap();
+    let Err(error) = build_state(config, Arc::new(StaticKeys::default())) else {
+        panic!("a broken policy file was accepted");
+    };
+    let message = error.to_string();
+    assert!(message.contains("team.cedar:2"), "{message}");
+}

@@ -35,7 +35,10 @@ fn check_pure(crate_name: &str, known_dependency: &str) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     // Only the host's dependencies: other platforms' crates need not be downloaded.
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
-    let version = Command::new(rustc).arg("-vV").output().expect("rustc -vV runs");
+    let version = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .expect("rustc -vV runs");
     let version = String::from_utf8_lossy(&version.stdout).into_owned();
     let host = version
         .lines()
@@ -43,7 +46,14 @@ fn check_pure(crate_name: &str, known_dependency: &str) {
         .expect("rustc names its host")
         .to_owned();
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", &host])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--filter-platform",
+            &host,
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
