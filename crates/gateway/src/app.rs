@@ -44,7 +44,7 @@ pub struct AppState {
     /// Trusted JWT issuers and their keys.
     pub jwt: Arc<crate::jwt::JwtVerifier>,
     /// The Cedar access policies.
-    pub policies: Arc<warden_policy::Policies>,
+    pub policies: Arc<crate::PolicyHolder>,
     /// Per-principal request limiters.
     pub limits: crate::limits::Limits,
     /// The Prometheus series.
@@ -340,6 +340,7 @@ fn authorize(
     };
     let decision = state
         .policies
+        .current()
         .decide(&who, policy_action, &resource, &context);
     if !decision.allowed {
         return Err(ApiError::policy_denied(format!(

@@ -80,7 +80,7 @@ pub fn build_state(
         Some(files) => Some(Arc::new(tls::TlsReloader::load(files.clone())?)),
         None => None,
     };
-    let policies = Arc::new(load_policies(&config.policy_files)?);
+    let policies = Arc::new(PolicyHolder::load(config.policy_files.clone())?);
     let jwt = Arc::new(jwt::JwtVerifier::new(config.issuers.clone()).map_err(BuildError::Jwt)?);
     Ok(AppState {
         tls,
@@ -94,6 +94,43 @@ pub fn build_state(
         metrics: Arc::new(metrics::Metrics::default()),
         jwt,
     })
+}
+
+/// The current Cedar policy set and the files it came from; replaced whole on reload.
+#[derive(Debug)]
+pub struct PolicyHolder {
+    files: Vec<std::path::PathBuf>,
+    current: std::sync::RwLock<Arc<warden_policy::Policies>>,
+}
+
+impl PolicyHolder {
+    /// Loads `files` (the defaults when empty).
+    pub fn load(files: Vec<std::path::PathBuf>) -> Result<PolicyHolder, BuildError> {
+        let policies = load_policies(&files)?;
+        Ok(PolicyHolder {
+            files,
+            current: std::sync::RwLock::new(Arc::new(policies)),
+        })
+    }
+
+    /// The set in force.
+    pub fn current(&self) -> Arc<warden_policy::Policies> {
+        match self.current.read() {
+            Ok(current) => Arc::clone(&current),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Reads the files again; an invalid set is rejected and the previous one stays in force.
+    pub fn reload(&self) -> Result<usize, BuildError> {
+        let policies = Arc::new(load_policies(&self.files)?);
+        let count = policies.len();
+        match self.current.write() {
+            Ok(mut current) => *current = policies,
+            Err(poisoned) => *poisoned.into_inner() = policies,
+        }
+        Ok(count)
+    }
 }
 
 /// The Cedar policies from `files`, or the defaults when there are none.

@@ -26,9 +26,7 @@ pub async fn serve(
     let header_timeout = state.config.server.header_timeout;
     let drain_timeout = state.config.server.drain_timeout;
     let tls = state.tls.clone();
-    if let Some(tls) = &tls {
-        spawn_reload_on_sighup(Arc::clone(tls));
-    }
+    spawn_reload_on_sighup(tls.clone(), Arc::clone(&state.policies));
     if let Some(period) = state.jwt.refresh_period() {
         // Issuers' keys are fetched before the first connection is accepted, then periodically.
         let client = reqwest::Client::builder()
@@ -108,25 +106,39 @@ pub async fn serve(
     Ok(())
 }
 
-/// Reloads the TLS files on every SIGHUP.
-fn spawn_reload_on_sighup(tls: Arc<crate::tls::TlsReloader>) {
+/// Reloads the TLS files and the policy files on every SIGHUP; a failed reload keeps what was in
+/// force and logs why (naming the file).
+fn spawn_reload_on_sighup(
+    tls: Option<Arc<crate::tls::TlsReloader>>,
+    policies: Arc<crate::PolicyHolder>,
+) {
     #[cfg(unix)]
     tokio::spawn(async move {
         let Ok(mut hangups) =
             tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
         else {
-            tracing::warn!("cannot listen for SIGHUP: TLS certificates will not be reloaded");
+            tracing::warn!(
+                "cannot listen for SIGHUP: certificates and policies will not be reloaded"
+            );
             return;
         };
         while hangups.recv().await.is_some() {
-            match tls.reload() {
-                Ok(()) => tracing::info!("TLS certificates reloaded"),
+            if let Some(tls) = &tls {
+                match tls.reload() {
+                    Ok(()) => tracing::info!("TLS certificates reloaded"),
+                    Err(error) => {
+                        tracing::error!(%error, "TLS reload failed; the previous certificates stay")
+                    }
+                }
+            }
+            match policies.reload() {
+                Ok(count) => tracing::info!(policies = count, "policies reloaded"),
                 Err(error) => {
-                    tracing::error!(%error, "TLS reload failed; the previous certificates stay")
+                    tracing::error!(%error, "policy reload failed; the previous policies stay")
                 }
             }
         }
     });
     #[cfg(not(unix))]
-    let _ = tls;
+    let _ = (tls, policies);
 }

@@ -1010,3 +1010,50 @@ fn a_policy_file_that_does_not_parse_stops_the_start_naming_it() {
     let message = error.to_string();
     assert!(message.contains("team.cedar:2"), "{message}");
 }
+
+#[test]
+fn a_policy_reload_swaps_the_set_and_a_bad_one_keeps_the_old() {
+    use warden_policy::{Action, ModelInfo, PrincipalInfo, RequestContext};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policies.cedar");
+    std::fs::write(&path, warden_policy::DEFAULT_POLICIES).unwrap();
+    let holder = warden_gateway::PolicyHolder::load(vec![path.clone()]).unwrap();
+    let user = PrincipalInfo {
+        id: "key_x".to_owned(),
+        roles: vec!["user".to_owned()],
+        kind: "key".to_owned(),
+        mfa: false,
+    };
+    let model = ModelInfo {
+        name: "m".to_owned(),
+        upstream: "u".to_owned(),
+        shares_data: true,
+    };
+    let context = RequestContext {
+        client_ip: "127.0.0.1".parse().unwrap(),
+        hour: 12,
+        weekday: 3,
+        entities: Vec::new(),
+        injection_score: 0,
+        consent: Vec::new(),
+        do_not_share: false,
+    };
+    let allowed = |holder: &warden_gateway::PolicyHolder| {
+        holder
+            .current()
+            .decide(&user, Action::Chat, &model, &context)
+            .allowed
+    };
+    assert!(allowed(&holder));
+    std::fs::write(&path, "permit (principal, action resource);").unwrap();
+    let error = holder.reload().unwrap_err().to_string();
+    assert!(error.contains("policies.cedar:1"), "{error}");
+    assert!(allowed(&holder), "the previous set stays in force");
+    let closed = format!(
+        "{}\n@id(\"lockdown\")\nforbid (principal, action, resource);\n",
+        warden_policy::DEFAULT_POLICIES
+    );
+    std::fs::write(&path, closed).unwrap();
+    assert_eq!(holder.reload().unwrap(), 3);
+    assert!(!allowed(&holder));
+}
