@@ -49,7 +49,11 @@ fn main() {
             client_ip: format!("10.{}.1.2", n % 256).parse().unwrap(),
             hour: (n % 24) as u8,
             weekday: (n % 7 + 1) as u8,
-            entities: if n % 5 == 0 { vec!["US_SSN".to_owned(), "PERSON".to_owned()] } else { vec!["PERSON".to_owned()] },
+            entities: if n % 5 == 0 {
+                vec!["US_SSN".to_owned(), "PERSON".to_owned()]
+            } else {
+                vec!["PERSON".to_owned()]
+            },
             injection_score: 0,
             consent: Vec::new(),
             do_not_share: false,
