@@ -268,6 +268,7 @@ struct RawScan {
     deny: Vec<DenyList>,
     detectors: Vec<CustomDetector>,
     ner: bool,
+    injection_threshold: f32,
     pseudonym_style: PseudonymStyle,
     input: BTreeMap<String, String>,
     output: BTreeMap<String, String>,
@@ -285,6 +286,7 @@ impl Default for RawScan {
             deny: scanner.deny,
             detectors: scanner.detectors,
             ner: scanner.ner,
+            injection_threshold: scanner.injection_threshold,
             pseudonym_style: PseudonymStyle::Placeholder,
             input: BTreeMap::new(),
             output: BTreeMap::new(),
@@ -645,6 +647,12 @@ impl Config {
         if !(0.0..=1.0).contains(&scan.min_score) {
             return Err(invalid("scan.min_score", "must be between 0 and 1"));
         }
+        if !(0.0..=1.0).contains(&scan.injection_threshold) {
+            return Err(invalid(
+                "scan.injection_threshold",
+                "must be between 0 and 1",
+            ));
+        }
         let scanner = ScannerConfig {
             entities: scan.entities,
             min_score: scan.min_score,
@@ -653,6 +661,7 @@ impl Config {
             deny: scan.deny,
             detectors: scan.detectors,
             ner: scan.ner,
+            injection_threshold: scan.injection_threshold,
         };
         let input = Actions::new(
             Direction::Input,

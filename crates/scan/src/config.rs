@@ -23,11 +23,19 @@ pub struct ScannerConfig {
     pub detectors: Vec<CustomDetector>,
     /// Run the natural-language tagger (names, places, organisations …). On by default.
     pub ner: bool,
+    /// Confidence at or above which a segment is reported as `PROMPT_INJECTION`
+    /// ([`DEFAULT_INJECTION_THRESHOLD`] by default); between 0 and 1.
+    pub injection_threshold: f32,
 }
 
 /// The default score threshold: low-confidence pattern matches (a bare 5-digit number as a German
 /// postcode, any 8–17 digits as a bank account) need context words to pass it.
 pub const DEFAULT_MIN_SCORE: f32 = 0.4;
+
+/// The default `PROMPT_INJECTION` threshold (how it was chosen: docs/ACCURACY.md, injection);
+/// change it with [`ScannerConfig::injection_threshold`] or
+/// [`Scanner::with_injection_threshold`](crate::Scanner::with_injection_threshold).
+pub const DEFAULT_INJECTION_THRESHOLD: f32 = 0.6;
 
 impl Default for ScannerConfig {
     fn default() -> ScannerConfig {
@@ -39,6 +47,7 @@ impl Default for ScannerConfig {
             deny: Vec::new(),
             detectors: Vec::new(),
             ner: true,
+            injection_threshold: DEFAULT_INJECTION_THRESHOLD,
         }
     }
 }

@@ -66,6 +66,9 @@ pub(crate) struct Doc<'a> {
     pub(crate) words: Vec<Word>,
     /// Bytes of interest present anywhere in the text, so detectors can skip whole texts.
     pub(crate) present: Present,
+    /// The ASCII text smuggled in Unicode tag characters of the original (before normalisation
+    /// removed them), for the injection detector; usually empty.
+    pub(crate) smuggled: String,
     /// Indices into `words` of the words that contain a digit, in order. Number detectors walk this
     /// short list instead of every word: a word scan per detector costs more than the detector.
     pub(crate) digit_words: Vec<u32>,
@@ -223,6 +226,7 @@ impl<'a> Doc<'a> {
             bytes,
             words,
             present,
+            smuggled: String::new(),
             digit_words,
             finger: std::cell::Cell::new(0),
         }

@@ -45,7 +45,9 @@ mod testing;
 mod text;
 pub mod validate;
 
-pub use config::{CustomDetector, DEFAULT_MIN_SCORE, DenyList, ScannerConfig};
+pub use config::{
+    CustomDetector, DEFAULT_INJECTION_THRESHOLD, DEFAULT_MIN_SCORE, DenyList, ScannerConfig,
+};
 pub use entity::{Category, EntityType};
 pub use error::Error;
 pub use finding::Finding;
@@ -57,6 +59,11 @@ pub use scanner::Scanner;
 pub use segment::{Segments, segments};
 pub use stream::{DEFAULT_HOLDBACK_CHARS, Released, StreamOptions, StreamScanner};
 
+pub use detect::injection::injection_split;
+/// The injection classifier's trainer (feature `train`), for `examples/train_injection.rs`.
+#[cfg(feature = "train")]
+#[doc(hidden)]
+pub use detect::injection::train as injection_train;
 /// The tagger trainer (feature `train`), for `examples/train_ner.rs`.
 #[cfg(feature = "train")]
 #[doc(hidden)]

@@ -46,7 +46,7 @@ impl Default for Scanner {
     /// Every built-in detector at the default threshold.
     fn default() -> Scanner {
         Scanner::with_detectors(
-            detect::builtin(),
+            detect::builtin(crate::config::DEFAULT_INJECTION_THRESHOLD),
             EntityFilter::default(),
             crate::config::DEFAULT_MIN_SCORE,
             true,
@@ -63,7 +63,13 @@ impl Scanner {
                 score: config.min_score,
             });
         }
-        let mut detectors = detect::builtin();
+        if !(0.0..=1.0).contains(&config.injection_threshold) {
+            return Err(Error::InvalidScore {
+                owner: "injection_threshold".to_owned(),
+                score: config.injection_threshold,
+            });
+        }
+        let mut detectors = detect::builtin(config.injection_threshold);
         for list in &config.deny {
             detectors.push(Box::new(detect::lists::Deny::new(list)?));
         }
@@ -100,6 +106,22 @@ impl Scanner {
             min_score,
             allow: detect::lists::Allow::default(),
         }
+    }
+
+    /// Reports `PROMPT_INJECTION` for segments whose injection confidence is at least `threshold`
+    /// (default [`DEFAULT_INJECTION_THRESHOLD`](crate::DEFAULT_INJECTION_THRESHOLD)). Findings
+    /// below the scanner's `min_score` are still dropped. Fails if `threshold` is outside [0, 1].
+    pub fn with_injection_threshold(mut self, threshold: f32) -> Result<Scanner, Error> {
+        if !(0.0..=1.0).contains(&threshold) {
+            return Err(Error::InvalidScore {
+                owner: "injection_threshold".to_owned(),
+                score: threshold,
+            });
+        }
+        for detector in &mut self.detectors {
+            detector.set_injection_threshold(threshold);
+        }
+        Ok(self)
     }
 
     /// The score below which findings are dropped.
@@ -157,7 +179,8 @@ impl Scanner {
         findings: &mut Vec<Finding>,
     ) {
         let normalized = Normalized::new(segment);
-        let doc = Doc::new(normalized.text());
+        let mut doc = Doc::new(normalized.text());
+        doc.smuggled = detect::injection::decode::tag_text(segment);
         let candidates = self.candidates(&doc);
         if candidates.is_empty() {
             return;

@@ -1,5 +1,6 @@
 //! `warden eval`: scores the engine against labelled data (the files under `../shared/eval`).
 
+mod injection;
 mod pii;
 pub(crate) mod secret_labels;
 mod secrets;
@@ -19,12 +20,16 @@ pub(crate) enum EvalCommand {
     /// recall on true positives, false-positive rate on negatives, per plugin / rule with
     /// `--verbose`, every flagged negative with `--list-flagged-negatives`.
     Secrets(secrets::SecretsArgs),
+    /// Prompt-injection sets (`{"id","text","label": 1|0}` rows): recall on attacks and
+    /// false-positive rate on benign rows per file, on the documented train/test split.
+    Injection(injection::InjectionArgs),
 }
 
 pub(crate) fn run(command: EvalCommand) -> anyhow::Result<ExitCode> {
     match command {
         EvalCommand::Pii(args) => pii::run(&args),
         EvalCommand::Secrets(args) => secrets::run(&args),
+        EvalCommand::Injection(args) => injection::run(&args),
     }
 }
 

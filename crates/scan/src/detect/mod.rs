@@ -14,6 +14,7 @@ use crate::entity::EntityType;
 pub(crate) mod contact;
 pub(crate) mod custom;
 pub(crate) mod finance;
+pub(crate) mod injection;
 pub(crate) mod lists;
 pub(crate) mod national;
 pub(crate) mod secret;
@@ -41,6 +42,9 @@ pub(crate) trait Detector: Send + Sync + std::fmt::Debug {
 
     /// Appends candidates found in `doc` to `sink`. Must not panic on any input.
     fn detect(&self, doc: &Doc<'_>, sink: &mut Sink<'_>);
+
+    /// Sets the injection threshold; only the injection detector has one.
+    fn set_injection_threshold(&mut self, _threshold: f32) {}
 }
 
 /// Where detectors put candidates; drops those of unwanted types or below the minimum score.
@@ -112,11 +116,12 @@ impl Sink<'_> {
 }
 
 /// Every built-in pattern detector, in priority order (earlier wins exact ties).
-pub(crate) fn builtin() -> Vec<Box<dyn Detector>> {
+pub(crate) fn builtin(injection_threshold: f32) -> Vec<Box<dyn Detector>> {
     let mut detectors: Vec<Box<dyn Detector>> = Vec::new();
     detectors.extend(secret::detectors());
     detectors.extend(contact::detectors());
     detectors.extend(finance::detectors());
     detectors.extend(national::detectors());
+    detectors.push(Box::new(injection::Injection::new(injection_threshold)));
     detectors
 }
