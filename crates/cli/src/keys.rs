@@ -118,6 +118,30 @@ pub(crate) fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `warden migrate`: opening the store applies what is pending (under the database's write lock,
+/// so it is safe while gateways run); then the version is printed.
+pub(crate) fn migrate(args: &StoreArgs) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let (applied, latest) = runtime.block_on(async {
+        let store = open_store(args).await?;
+        store.migrate().await.context("applying migrations")?;
+        let version = store
+            .schema_version()
+            .await
+            .context("reading the schema version")?;
+        store.close().await;
+        anyhow::Ok(version)
+    })?;
+    writeln!(
+        io::stdout().lock(),
+        "the store is at schema version {applied} (this warden ships {latest})"
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// What `create --json` prints.
 #[derive(Serialize)]
 struct CreatedKey<'a> {
@@ -307,7 +331,18 @@ fn store_url(path: &Path) -> anyhow::Result<Option<String>> {
         .with_context(|| format!("reading the configuration {}", path.display()))?;
     let config: ConfigFile = toml::from_str(&text)
         .with_context(|| format!("parsing the configuration {}", path.display()))?;
-    Ok(config.store.url)
+    config
+        .store
+        .url
+        .map(|url| {
+            warden_gateway::config::resolve_store_url(
+                &url,
+                &warden_gateway::config::ProcessEnvironment,
+            )
+            .map(|url| url.expose().to_owned())
+            .with_context(|| format!("in the configuration {}", path.display()))
+        })
+        .transpose()
 }
 
 /// `--expires`: `30d`, `12h`, `90m`.

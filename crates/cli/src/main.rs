@@ -51,6 +51,9 @@ enum Command {
     /// Create, list and revoke client keys, directly in the store.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Apply the store's pending schema migrations (`serve` also does on start) and print the
+    /// schema version.
+    Migrate(keys::StoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::Eval(command) => eval::run(command),
         Command::Keys(command) => keys::run(command),
         Command::Audit(command) => audit::run(command),
+        Command::Migrate(args) => keys::migrate(&args),
     };
     match outcome {
         Ok(code) => code,

@@ -48,7 +48,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let store = Store::open(StoreOptions {
-            url: config.store_url.clone(),
+            url: config.store_url.as_ref().map(|url| url.expose().to_owned()),
             ..StoreOptions::in_dir(&args.data_dir)
         })
         .await

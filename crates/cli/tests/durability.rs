@@ -1,6 +1,6 @@
 //! Nothing acknowledged is lost (SPEC §7): under concurrent load the gateway is killed with SIGKILL;
 //! after a restart every request that got a success response has its audit event, and the chain
-//! verifies.
+//! verifies, on SQLite and on PostgreSQL (the server `WARDEN_TEST_PG_URL` names).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stderr)]
 
@@ -11,15 +11,59 @@ use std::sync::{Arc, Mutex};
 
 use warden_testkit::{MockUpstream, Reply};
 
-fn warden(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(args)
-        .output()
-        .unwrap()
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answered_request_survives_a_kill_9_on_sqlite() {
+    kill_9_mid_load(None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_answered_request_survives_a_kill_9() {
+async fn every_answered_request_survives_a_kill_9_on_postgres() {
+    let Some(url) = warden_testkit::postgres::fresh_database("warden_durability").await else {
+        eprintln!("skipped: WARDEN_TEST_PG_URL is not set (./scripts/test sets it)");
+        return;
+    };
+    kill_9_mid_load(Some(url)).await;
+}
+
+/// Starts `warden serve` (store in `data`, or at `store_url` when given: the config names it by
+/// `env:WARDEN_STORE_URL`), waits for its address.
+fn serve(
+    config: &std::path::Path,
+    data: &str,
+    store_url: Option<&str>,
+) -> (std::process::Child, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_warden"));
+    command
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            data,
+            "--config",
+        ])
+        .arg(config)
+        .env("MOCK_KEY", "sk-mock")
+        .env("WARDEN_LOG", "error")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(url) = store_url {
+        command.env("WARDEN_STORE_URL", url);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("warden serve prints its address first")
+        .to_owned();
+    (child, base)
+}
+
+async fn kill_9_mid_load(store_url: Option<String>) {
     let mock = MockUpstream::builder().api_key("sk-mock").start().await;
     // Slow answers keep requests in flight when the kill lands.
     mock.set_default(Reply::text("fine").with_delay_ms(5));
@@ -30,53 +74,36 @@ async fn every_answered_request_survives_a_kill_9() {
     std::fs::write(
         &config,
         format!(
-            "[[upstreams]]\nname = \"mock\"\nbase_url = \"{}\"\napi_key = \"env:MOCK_KEY\"\nmodels = [\"m\"]\n",
-            mock.base_url()
+            "[[upstreams]]\nname = \"mock\"\nbase_url = \"{}\"\napi_key = \"env:MOCK_KEY\"\nmodels = [\"m\"]\n{}",
+            mock.base_url(),
+            if store_url.is_some() { "[store]\nurl = \"env:WARDEN_STORE_URL\"\n" } else { "" }
         ),
     )
     .unwrap();
-    let created = warden(&[
-        "keys",
-        "create",
-        "--name",
-        "load",
-        "--role",
-        "user",
-        "--json",
-        "--data-dir",
-        &data,
+    let config_path = config.to_str().unwrap().to_owned();
+    let with_store = |args: &[&str]| -> std::process::Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_warden"));
+        command
+            .args(args)
+            .args(["--data-dir", &data, "--config", &config_path]);
+        if let Some(url) = &store_url {
+            command.env("WARDEN_STORE_URL", url);
+        }
+        command.output().unwrap()
+    };
+    let created = with_store(&[
+        "keys", "create", "--name", "load", "--role", "user", "--json",
     ]);
-    assert!(created.status.success());
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
     let key = serde_json::from_slice::<serde_json::Value>(&created.stdout).unwrap()["key"]
         .as_str()
         .unwrap()
         .to_owned();
-
-    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--data-dir",
-            &data,
-            "--config",
-        ])
-        .arg(&config)
-        .env("MOCK_KEY", "sk-mock")
-        .env("WARDEN_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let (mut child, base) = serve(&config, &data, store_url.as_deref());
 
     // Load: 16 workers sending requests back to back, remembering each acknowledged request id.
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -121,14 +148,28 @@ async fn every_answered_request_survives_a_kill_9() {
     let acknowledged: Vec<String> = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() >= 300);
 
-    // Restart-free check: the CLI opens the store as a restarted gateway would.
-    let verified = warden(&["audit", "verify", "--json", "--data-dir", &data]);
+    // Restart: the gateway comes back on the same store, serves, and the chain still verifies.
+    let (mut restarted, base) = serve(&config, &data, store_url.as_deref());
+    let response = client
+        .post(format!("{base}/v1/chat/completions"))
+        .bearer_auth(&key)
+        .json(
+            &serde_json::json!({"model": "m", "messages": [{"role": "user", "content": "after"}]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    restarted.kill().unwrap();
+    restarted.wait().unwrap();
+
+    let verified = with_store(&["audit", "verify", "--json"]);
     assert!(
         verified.status.success(),
         "{}",
         String::from_utf8_lossy(&verified.stdout)
     );
-    let exported = warden(&["audit", "export", "--data-dir", &data]);
+    let exported = with_store(&["audit", "export"]);
     assert!(exported.status.success());
     let recorded: HashSet<String> = String::from_utf8(exported.stdout)
         .unwrap()

@@ -194,3 +194,42 @@ fn the_config_file_names_the_database() {
     let listed = json(&ok(dir.path(), "list --json"));
     assert_eq!(listed.as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn migrate_creates_the_store_and_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_warden"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    for _ in 0..2 {
+        let output = run(&["migrate", "--data-dir", "data"]);
+        assert!(output.status.success());
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            stdout.starts_with("the store is at schema version "),
+            "{stdout}"
+        );
+        let versions: Vec<&str> = stdout
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|part| !part.is_empty())
+            .collect();
+        assert_eq!(versions.len(), 2, "{stdout}");
+        assert_eq!(versions[0], versions[1], "fully migrated: {stdout}");
+    }
+    assert!(dir.path().join("data/warden.db").exists());
+    // A store URL with a literal password is refused by name, without echoing it.
+    std::fs::write(
+        dir.path().join("warden.toml"),
+        "[store]\nurl = \"postgres://warden:hunter2@127.0.0.1:1/warden\"\n",
+    )
+    .unwrap();
+    let output = run(&["migrate", "--config", "warden.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("store.url"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}

@@ -151,6 +151,24 @@ pub fn resolve_secret(
     ))
 }
 
+/// `[store] url`: a literal URL without a password (`sqlite://PATH`,
+/// `postgres://USER@HOST:PORT/DB`), or a secret reference (`env:NAME`, `file:PATH`) for one that
+/// carries credentials. A literal URL with a password is refused: it would sit in a config file.
+pub fn resolve_store_url(raw: &str, env: &dyn Environment) -> Result<Secret, ConfigError> {
+    const KEY: &str = "store.url";
+    if raw.starts_with("env:") || raw.starts_with("file:") {
+        return resolve_secret(KEY, raw, env);
+    }
+    if reqwest::Url::parse(raw).is_ok_and(|url| url.password().is_some()) {
+        return Err(invalid(
+            KEY,
+            "the URL carries a password: put it in the environment or a file and write \
+             env:NAME or file:PATH",
+        ));
+    }
+    Ok(Secret::new(raw.to_owned()))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Raw form: exactly the TOML, unknown keys rejected.
 
@@ -537,8 +555,9 @@ pub struct Config {
     pub server: ServerConfig,
     /// Providers, in the order they were configured.
     pub upstreams: Vec<UpstreamConfig>,
-    /// The store URL (`sqlite://…` or `postgres://…`); `None` = SQLite in the data directory.
-    pub store_url: Option<String>,
+    /// The store URL (`sqlite://…` or `postgres://…`), resolved when it was a secret reference;
+    /// `None` = SQLite in the data directory.
+    pub store_url: Option<Secret>,
     /// Whether conversations are stored (encrypted).
     pub store_conversations: bool,
     /// The master key reference, resolved.
@@ -641,6 +660,12 @@ impl Config {
             reference.map(|r| resolve_secret(key, &r, env)).transpose()
         };
         let master_key = secret("crypto.master_key", raw.crypto.master_key)?;
+        let store_url = raw
+            .store
+            .url
+            .as_deref()
+            .map(|url| resolve_store_url(url, env))
+            .transpose()?;
         let operator_key = secret("crypto.operator_key", raw.crypto.operator_key)?;
 
         let scan = raw.scan;
@@ -732,7 +757,7 @@ impl Config {
             issuers,
             server,
             upstreams,
-            store_url: raw.store.url,
+            store_url,
             store_conversations: raw.store.conversations,
             master_key,
             operator_key,
@@ -1119,6 +1144,20 @@ audit_days = 365
         assert!(error("[server]\nlisten = \"127.0.0.1:1\"\nlisen = 1\n", &[]).contains("lisen"));
         assert!(error("[sever]\n", &[]).contains("sever"));
         assert!(error("[scan.input]\nPERSNO = \"redact\"\n", &[]).contains("scan.input.PERSNO"));
+    }
+
+    #[test]
+    fn store_urls_with_passwords_must_be_references() {
+        let env: HashMap<String, String> =
+            HashMap::from([("DB".into(), "postgres://w:pw@db/warden".into())]);
+        let error = resolve_store_url("postgres://w:hunter2@db/warden", &env).unwrap_err();
+        assert!(error.to_string().contains("store.url"), "{error}");
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+        let url = resolve_store_url("env:DB", &env).unwrap();
+        assert_eq!(url.expose(), "postgres://w:pw@db/warden");
+        let plain = resolve_store_url("postgres://warden@db:5432/warden", &env).unwrap();
+        assert_eq!(plain.expose(), "postgres://warden@db:5432/warden");
+        assert!(resolve_store_url("sqlite://./warden-data/warden.db", &env).is_ok());
     }
 
     #[test]

@@ -69,6 +69,16 @@ pub enum Error {
         #[source]
         source: sqlx::Error,
     },
+    /// The PostgreSQL server could not be reached or refused the connection. Names the server
+    /// and database, never the URL's user or password.
+    #[error("cannot connect to PostgreSQL at {server}")]
+    Connect {
+        /// `host:port/database`.
+        server: String,
+        /// Why.
+        #[source]
+        source: sqlx::Error,
+    },
     /// The audit event could not be stored.
     #[error("audit trail: {0}")]
     Audit(String),

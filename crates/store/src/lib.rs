@@ -1,7 +1,7 @@
 //! Warden's store: the only crate that knows SQL and the on-disk format.
 //!
-//! Today it keeps client keys (SPEC §6) in SQLite; PostgreSQL, encryption at rest, the audit
-//! chain and data subjects land here later without changing its callers.
+//! It keeps client keys (SPEC §6) and the audit chain (SPEC §7) in SQLite (embedded default) or
+//! PostgreSQL (shared by replicas, SPEC §14), with one set of migrations.
 //!
 //! # Client keys
 //! A key is `wdn_` + 43 base62 characters (32 random bytes), 47 characters in all. The store keeps
@@ -25,11 +25,13 @@
 //! The caller passes `now` to every time-dependent call, so tests need no clock.
 //!
 //! # One type over backends, not a trait
-//! [`Store`] is a concrete, cloneable handle over an internal enum of backends (SQLite now,
-//! PostgreSQL next). The gateway names one type, with no boxed futures, no `async-trait` and no
-//! generic parameter threading through its state; a new backend is one more enum arm in
-//! `store.rs`, and the SQL text is shared (`query.rs`: portable statements with `$1`
-//! placeholders, times as `BIGINT` unix milliseconds, lists as JSON `TEXT`). Tests of the gateway
+//! [`Store`] is a concrete, cloneable handle over an internal enum of backends (SQLite,
+//! PostgreSQL). The gateway names one type, with no boxed futures, no `async-trait` and no
+//! generic parameter threading through its state. The SQL text is shared (`query.rs`: portable
+//! statements with `$1` placeholders, times as `BIGINT` unix milliseconds, lists as JSON `TEXT`),
+//! and so are the methods that run it (`backend.rs`, one macro over the sqlx database type); a
+//! backend adds only how its writers take turns: SQLite's `BEGIN IMMEDIATE` file lock, a
+//! PostgreSQL transaction-scoped advisory lock (`postgres.rs`). Tests of the gateway
 //! use a real SQLite store in a temporary directory, which is as fast as a mock.
 //!
 //! # Migrations
@@ -44,10 +46,12 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+mod backend;
 mod client_key;
 mod error;
 mod migration;
 mod pepper;
+mod postgres;
 mod query;
 mod record;
 mod sqlite;

@@ -45,6 +45,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The newest version this build ships.
+pub(crate) const LATEST: i64 = MIGRATIONS.len() as i64;
+
 /// The bookkeeping table (portable SQL).
 pub(crate) const CREATE_SCHEMA_TABLE: &str = "CREATE TABLE IF NOT EXISTS warden_schema (
     version BIGINT PRIMARY KEY,

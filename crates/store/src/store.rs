@@ -7,6 +7,7 @@ use std::str::FromStr;
 use std::sync::{Arc, OnceLock, Weak};
 
 use aws_lc_rs::{constant_time, hmac};
+use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use tokio::sync::{mpsc, oneshot};
 
@@ -14,6 +15,7 @@ use crate::audit::{AuditEvent, Verification, Verifier};
 use crate::client_key::{self, PlaintextKey};
 use crate::error::{Error, Result};
 use crate::pepper::{self, KeyHasher, Pepper};
+use crate::postgres::Postgres;
 use crate::record::{Authentication, KeyId, KeyRecord, KeyStatus, NewKey, RevokeOutcome};
 use crate::sqlite::Sqlite;
 use crate::timestamp::Timestamp;
@@ -23,8 +25,8 @@ pub const DATABASE_FILE: &str = "warden.db";
 
 /// Where the store lives and how its keys are peppered.
 pub struct StoreOptions {
-    /// `sqlite://PATH` (`[store] url`); `None` for `warden.db` in `data_dir`. `postgres://` is
-    /// recognised and refused until the PostgreSQL backend lands.
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DATABASE` (`[store] url`); `None` for
+    /// `warden.db` in `data_dir`.
     pub url: Option<String>,
     /// The data directory: the default database and `pepper.key` live here. Created (mode 0700)
     /// when either is needed; the default database file is created with mode 0600.
@@ -84,6 +86,17 @@ const AUDIT_BATCH: usize = 512;
 /// The database behind the store. An enum, not a trait object: see the crate docs.
 enum Backend {
     Sqlite(Sqlite),
+    Postgres(Postgres),
+}
+
+/// Runs the same method on whichever backend is open: `on_backend!(backend, db => db.call())`.
+macro_rules! on_backend {
+    ($backend:expr, $db:ident => $call:expr) => {
+        match $backend {
+            Backend::Sqlite($db) => $call,
+            Backend::Postgres($db) => $call,
+        }
+    };
 }
 
 impl Store {
@@ -97,8 +110,10 @@ impl Store {
             pepper,
         } = options;
         let location = match url.as_deref() {
-            Some(url) => sqlite_options(url)?,
-            None => SqliteConnectOptions::new().filename(data_dir.join(DATABASE_FILE)),
+            Some(url) => Location::parse(url)?,
+            None => {
+                Location::Sqlite(SqliteConnectOptions::new().filename(data_dir.join(DATABASE_FILE)))
+            }
         };
         if url.is_none() || pepper.is_none() {
             create_private_dir(&data_dir)?;
@@ -111,15 +126,20 @@ impl Store {
         let hasher = KeyHasher::new(&pepper);
         drop(pepper);
         let chain_key = hasher.derive(crate::audit::CHAIN_KEY_LABEL);
-        if url.is_none() {
-            // Before SQLite creates it: its journal files take the database file's mode.
-            create_private_file(location.get_filename())?;
-        } else if let Some(parent) = location.get_filename().parent()
-            && !parent.as_os_str().is_empty()
-        {
-            create_private_dir(parent)?;
-        }
-        let backend = Backend::Sqlite(Sqlite::open(location).await?);
+        let backend = match location {
+            Location::Sqlite(location) => {
+                if url.is_none() {
+                    // Before SQLite creates it: its journal files take the database file's mode.
+                    create_private_file(location.get_filename())?;
+                } else if let Some(parent) = location.get_filename().parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    create_private_dir(parent)?;
+                }
+                Backend::Sqlite(Sqlite::open(location).await?)
+            }
+            Location::Postgres(location) => Backend::Postgres(Postgres::open(location).await?),
+        };
         let inner = Arc::new(Inner {
             backend,
             hasher,
@@ -134,9 +154,14 @@ impl Store {
     /// for an operator's explicit `migrate` step. Fails, changing nothing, if the database is newer
     /// than this build or an applied migration was edited.
     pub async fn migrate(&self) -> Result<()> {
-        match &self.inner.backend {
-            Backend::Sqlite(sqlite) => sqlite.migrate().await,
-        }
+        on_backend!(&self.inner.backend, db => db.migrate().await)
+    }
+
+    /// The schema version the database is at (the highest migration applied), and the newest this
+    /// build ships.
+    pub async fn schema_version(&self) -> Result<(i64, i64)> {
+        let applied = on_backend!(&self.inner.backend, db => db.schema_version().await?);
+        Ok((applied, crate::migration::LATEST))
     }
 
     /// Who presents `presented_key`, at `now`.
@@ -155,9 +180,7 @@ impl Store {
             return Ok(Authentication::Malformed);
         }
         let key_hash = self.inner.hasher.hash(presented_key);
-        let stored = match &self.inner.backend {
-            Backend::Sqlite(sqlite) => sqlite.key_by_hash(&key_hash).await?,
-        };
+        let stored = on_backend!(&self.inner.backend, db => db.key_by_hash(&key_hash).await?);
         let Some(stored) = stored else {
             return Ok(Authentication::Unknown);
         };
@@ -196,25 +219,19 @@ impl Store {
             allowed_models: new_key.allowed_models,
             limits: new_key.limits,
         };
-        match &self.inner.backend {
-            Backend::Sqlite(sqlite) => sqlite.insert_key(&record, &key_hash).await?,
-        }
+        on_backend!(&self.inner.backend, db => db.insert_key(&record, &key_hash).await?);
         Ok((record, key))
     }
 
     /// Every key, oldest first, revoked and expired ones included. Never a key or a hash.
     pub async fn list_keys(&self) -> Result<Vec<KeyRecord>> {
-        match &self.inner.backend {
-            Backend::Sqlite(sqlite) => sqlite.list_keys().await,
-        }
+        on_backend!(&self.inner.backend, db => db.list_keys().await)
     }
 
     /// Revokes a key at `now`; it fails the next `authenticate` in every process. Revoking twice
     /// keeps the first time (`AlreadyRevoked`); an unknown id is `Error::NotFound`.
     pub async fn revoke_key(&self, id: &KeyId, now: Timestamp) -> Result<RevokeOutcome> {
-        match &self.inner.backend {
-            Backend::Sqlite(sqlite) => sqlite.revoke_key(id, now).await,
-        }
+        on_backend!(&self.inner.backend, db => db.revoke_key(id, now).await)
     }
 
     /// Appends one event to the audit chain; returns its sequence number once it is durable.
@@ -240,9 +257,7 @@ impl Store {
 
     /// Appends events in one transaction, directly (no writer task): for the CLI and tests.
     pub async fn append_audit_batch(&self, events: &[AuditEvent]) -> Result<Vec<i64>> {
-        match &self.inner.backend {
-            Backend::Sqlite(sqlite) => sqlite.append_audit(events, &self.inner.chain_key).await,
-        }
+        on_backend!(&self.inner.backend, db => db.append_audit(events, &self.inner.chain_key).await)
     }
 
     /// Walks the whole chain in order; names the first event that breaks it.
@@ -250,11 +265,9 @@ impl Store {
         let mut verifier = Verifier::new(&self.inner.chain_key);
         let mut after = 0;
         loop {
-            let page = match &self.inner.backend {
-                Backend::Sqlite(sqlite) => {
-                    sqlite.audit_page(after, i64::MIN, i64::MAX, 10_000).await?
-                }
-            };
+            let page = on_backend!(&self.inner.backend, db => {
+                db.audit_page(after, i64::MIN, i64::MAX, 10_000).await?
+            });
             let Some(last) = page.last() else {
                 return Ok(verifier.result);
             };
@@ -276,22 +289,16 @@ impl Store {
         until_ms: i64,
         limit: i64,
     ) -> Result<Vec<(i64, String)>> {
-        let page = match &self.inner.backend {
-            Backend::Sqlite(sqlite) => {
-                sqlite
-                    .audit_page(after_seq, since_ms, until_ms, limit)
-                    .await?
-            }
-        };
+        let page = on_backend!(&self.inner.backend, db => {
+            db.audit_page(after_seq, since_ms, until_ms, limit).await?
+        });
         Ok(page.into_iter().map(|row| (row.seq, row.event)).collect())
     }
 
     /// Closes the connections; later calls fail. Lets SQLite fold its write-ahead log back into
     /// the database file.
     pub async fn close(&self) {
-        match &self.inner.backend {
-            Backend::Sqlite(sqlite) => sqlite.close().await,
-        }
+        on_backend!(&self.inner.backend, db => db.close().await)
     }
 }
 
@@ -312,9 +319,8 @@ fn spawn_audit_writer(inner: Weak<Inner>) -> mpsc::Sender<PendingEvent> {
                 return;
             };
             let (events, replies): (Vec<AuditEvent>, Vec<_>) = batch.into_iter().unzip();
-            let outcome = match &inner.backend {
-                Backend::Sqlite(sqlite) => sqlite.append_audit(&events, &inner.chain_key).await,
-            };
+            let outcome =
+                on_backend!(&inner.backend, db => db.append_audit(&events, &inner.chain_key).await);
             match outcome {
                 Ok(seqs) => {
                     for (reply, seq) in replies.into_iter().zip(seqs) {
@@ -337,6 +343,7 @@ impl fmt::Debug for Store {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         let backend = match &self.inner.backend {
             Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
         };
         formatter
             .debug_struct("Store")
@@ -345,19 +352,30 @@ impl fmt::Debug for Store {
     }
 }
 
-/// Connect options for a `sqlite:` URL; any other scheme is refused by name only.
-fn sqlite_options(url: &str) -> Result<SqliteConnectOptions> {
-    let scheme = scheme_of(url);
-    match scheme.as_str() {
-        "sqlite" => Ok(SqliteConnectOptions::from_str(url)?),
-        "postgres" | "postgresql" => Err(Error::UnsupportedUrl {
-            scheme,
-            reason: "PostgreSQL is not supported yet: use sqlite://PATH",
-        }),
-        _ => Err(Error::UnsupportedUrl {
-            scheme,
-            reason: "use sqlite://PATH",
-        }),
+/// Where a `[store] url` points.
+enum Location {
+    Sqlite(SqliteConnectOptions),
+    Postgres(PgConnectOptions),
+}
+
+impl Location {
+    /// `sqlite://PATH` or `postgres://…` (`postgresql://` too); any other scheme is refused by
+    /// name only (the rest of a URL may hold a password).
+    fn parse(url: &str) -> Result<Self> {
+        let scheme = scheme_of(url);
+        match scheme.as_str() {
+            "sqlite" => Ok(Self::Sqlite(SqliteConnectOptions::from_str(url)?)),
+            "postgres" | "postgresql" => PgConnectOptions::from_str(url)
+                .map(Self::Postgres)
+                .map_err(|_| Error::UnsupportedUrl {
+                    scheme,
+                    reason: "not a valid postgres://user@host:port/database URL",
+                }),
+            _ => Err(Error::UnsupportedUrl {
+                scheme,
+                reason: "use sqlite://PATH or postgres://USER@HOST:PORT/DATABASE",
+            }),
+        }
     }
 }
 
@@ -408,14 +426,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_other_than_sqlite_are_refused_by_scheme_only() {
-        let error = sqlite_options("postgres://warden:hunter2@db/warden").unwrap_err();
+    fn unknown_schemes_are_refused_by_scheme_only() {
+        let error = Location::parse("mysql://root:hunter2@db").err().unwrap();
         let message = error.to_string();
-        assert!(message.contains("\"postgres\""), "{message}");
+        assert!(message.contains("\"mysql\""), "{message}");
         assert!(!message.contains("hunter2"), "{message}");
-        let error = sqlite_options("mysql://root:hunter2@db").unwrap_err();
-        assert!(matches!(error, Error::UnsupportedUrl { ref scheme, .. } if scheme == "mysql"));
-        assert!(sqlite_options("sqlite://./data/warden.db").is_ok());
+        let error = Location::parse("postgres://warden:hunter2@db:notaport/x")
+            .err()
+            .unwrap();
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+        assert!(matches!(
+            Location::parse("sqlite://./data/warden.db"),
+            Ok(Location::Sqlite(_))
+        ));
+        assert!(matches!(
+            Location::parse("postgresql://warden@localhost/warden"),
+            Ok(Location::Postgres(_))
+        ));
     }
 
     #[test]

@@ -3,27 +3,11 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::collections::BTreeMap;
-
 use sqlx::sqlite::SqlitePoolOptions;
-use warden_store::{AuditEvent, Store, StoreOptions};
+mod support;
 
-fn event(n: u64) -> AuditEvent {
-    AuditEvent {
-        v: 1,
-        time_ms: 1_700_000_000_000 + n as i64,
-        request_id: format!("req_{n}"),
-        principal: Some("key_0123456789abcdef".to_owned()),
-        action: "chat".to_owned(),
-        route: Some("/v1/chat/completions".to_owned()),
-        model: Some("gpt-4o-mini".to_owned()),
-        decision: "allowed".to_owned(),
-        status: 200,
-        entities_in: BTreeMap::from([("PERSON".to_owned(), n)]),
-        latency_us: 420,
-        ..AuditEvent::default()
-    }
-}
+use support::event;
+use warden_store::{AuditEvent, Store, StoreOptions};
 
 async fn store_with(n: u64) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();

@@ -67,6 +67,7 @@
 mod chat;
 mod embeddings;
 mod error;
+pub mod postgres;
 mod record;
 mod reply;
 mod request;
