@@ -6,15 +6,14 @@
 //! so the rest of the binary stays synchronous.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use warden_store::{
-    KeyId, KeyLimits, KeyRecord, KeyStatus, NewKey, RevokeOutcome, Role, Store, StoreOptions,
-    Timestamp,
+    KeyId, KeyLimits, KeyRecord, KeyStatus, NewKey, RevokeOutcome, Role, Store, Timestamp,
 };
 
 /// The longest `--expires` accepted: 100 years.
@@ -29,6 +28,25 @@ pub(crate) enum KeysCommand {
     List(ListArgs),
     /// Revoke a key by id: it stops working on the gateway's next request.
     Revoke(RevokeArgs),
+    /// Replace the master key: every subject's data key is re-wrapped under a new random master
+    /// key (the data they encrypt is not touched). Stop the gateways first; start them with the
+    /// new key.
+    RotateMaster(RotateMasterArgs),
+}
+
+/// Arguments of `warden keys rotate-master`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RotateMasterArgs {
+    /// Where to write the new master key (base64, mode 0600), before anything is re-wrapped.
+    /// Default: DATA_DIR/master.key.new; when the current key is DATA_DIR/master.key (no
+    /// WARDEN_MASTER_KEY or [crypto] master_key), the new key then replaces it there.
+    #[arg(long, value_name = "FILE")]
+    new_key_file: Option<PathBuf>,
+    /// Print the outcome as a JSON object.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 /// Where the store is (shared by every `keys` command).
@@ -113,6 +131,7 @@ pub(crate) fn run(command: KeysCommand) -> anyhow::Result<ExitCode> {
             KeysCommand::Create(args) => create(args, now, &mut stdout).await,
             KeysCommand::List(args) => list(args, now, &mut stdout).await,
             KeysCommand::Revoke(args) => revoke(args, now, &mut stdout).await,
+            KeysCommand::RotateMaster(args) => rotate_master(args, now, &mut stdout).await,
         }
     })?;
     Ok(ExitCode::SUCCESS)
@@ -303,46 +322,122 @@ async fn revoke(args: RevokeArgs, now: Timestamp, out: &mut impl Write) -> anyho
     Ok(())
 }
 
-pub(crate) async fn open_store(args: &StoreArgs) -> anyhow::Result<Store> {
-    let url = match &args.config {
-        Some(path) => store_url(path)?,
-        None => None,
+/// `rotate-master`: the new key is written (0600, synced) before the keyring changes, so a crash
+/// in between loses nothing: the old key still opens the keyring, the new file is just unused.
+async fn rotate_master(
+    args: RotateMasterArgs,
+    now: Timestamp,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let options =
+        crate::store_options::from_file(&args.store.data_dir, args.store.config.as_deref())?;
+    let from_default_file = options.master_key.is_none();
+    let store = Store::open(options).await.context("opening the store")?;
+    let old_id = store.master_key_id();
+    let new = warden_store::MasterKey::generate()?;
+    let default_file = args.store.data_dir.join(warden_store::MASTER_KEY_FILE);
+    let staged = args
+        .new_key_file
+        .clone()
+        .unwrap_or_else(|| args.store.data_dir.join("master.key.new"));
+    write_private(&staged, new.to_base64().as_bytes())
+        .with_context(|| format!("writing the new master key to {}", staged.display()))?;
+    let rewrapped = store
+        .rotate_master_key(&new, now)
+        .await
+        .context("re-wrapping the data keys")?;
+    store.close().await;
+    // The default file holds raw bytes; a replacement keeps that format.
+    let installed = if from_default_file && args.new_key_file.is_none() {
+        install_default_key(&staged, &default_file, &new)?;
+        Some(default_file)
+    } else {
+        None
     };
-    let options = StoreOptions {
-        url,
-        ..StoreOptions::in_dir(&args.data_dir)
-    };
-    Store::open(options).await.context("opening the store")
+    if args.json {
+        let value = serde_json::json!({
+            "old_master_key_id": old_id,
+            "new_master_key_id": new.id(),
+            "rewrapped": rewrapped,
+            "new_key_file": installed.as_ref().unwrap_or(&staged),
+        });
+        writeln!(out, "{value}")?;
+    } else {
+        writeln!(
+            out,
+            "re-wrapped {rewrapped} data keys: master key {old_id} -> {}",
+            new.id()
+        )?;
+        match installed {
+            Some(path) => writeln!(out, "the new key replaced {}: back it up", path.display())?,
+            None => writeln!(
+                out,
+                "the new key (base64) is in {}: set WARDEN_MASTER_KEY (or [crypto] master_key) \
+                 to it before restarting, and back it up",
+                staged.display()
+            )?,
+        }
+    }
+    Ok(())
 }
 
-/// `[store] url` of a `warden.toml`, tolerating every other section. Stands in for the
-/// configuration crate until the gateway's lands.
-fn store_url(path: &Path) -> anyhow::Result<Option<String>> {
-    #[derive(Deserialize)]
-    struct ConfigFile {
-        #[serde(default)]
-        store: StoreSection,
+/// Replaces the default raw-bytes key file with `new` (written aside, then renamed over it).
+fn install_default_key(
+    staged: &std::path::Path,
+    target: &std::path::Path,
+    new: &warden_store::MasterKey,
+) -> anyhow::Result<()> {
+    use base64::Engine as _;
+    let raw = zeroize::Zeroizing::new(
+        base64::engine::general_purpose::STANDARD
+            .decode(new.to_base64().as_bytes())
+            .context("re-reading the new key")?,
+    );
+    let aside = target.with_extension("key.tmp");
+    let _ = std::fs::remove_file(&aside);
+    write_private(&aside, &raw)?;
+    std::fs::rename(&aside, target)
+        .with_context(|| format!("installing the new master key as {}", target.display()))?;
+    std::fs::remove_file(staged).ok();
+    Ok(())
+}
+
+/// Writes a new file readable only by its owner and syncs it.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
     }
-    #[derive(Deserialize, Default)]
-    struct StoreSection {
-        url: Option<String>,
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+pub(crate) async fn open_store(args: &StoreArgs) -> anyhow::Result<Store> {
+    let options = crate::store_options::from_file(&args.data_dir, args.config.as_deref())?;
+    let store = Store::open(options).await.context("opening the store")?;
+    warn_new_master_key(&store);
+    Ok(store)
+}
+
+/// Says, once, that a master key file was just made and must be backed up.
+pub(crate) fn warn_new_master_key(store: &Store) {
+    if let Some(path) = store.created_master_key_file() {
+        let _ = writeln!(
+            io::stderr(),
+            "warden: created the master key {} ({}): back it up apart from the data; without it \
+             nothing encrypted can be read (or set {} instead)",
+            path.display(),
+            store.master_key_id(),
+            crate::store_options::MASTER_KEY_VAR
+        );
     }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the configuration {}", path.display()))?;
-    let config: ConfigFile = toml::from_str(&text)
-        .with_context(|| format!("parsing the configuration {}", path.display()))?;
-    config
-        .store
-        .url
-        .map(|url| {
-            warden_gateway::config::resolve_store_url(
-                &url,
-                &warden_gateway::config::ProcessEnvironment,
-            )
-            .map(|url| url.expose().to_owned())
-            .with_context(|| format!("in the configuration {}", path.display()))
-        })
-        .transpose()
 }
 
 /// `--expires`: `30d`, `12h`, `90m`.
@@ -459,16 +554,19 @@ mod tests {
     }
 
     #[test]
-    fn the_config_gives_only_the_store_url() {
+    fn the_config_gives_only_the_store_settings() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("warden.toml");
         std::fs::write(
             &path,
-            "[server]\nlisten = \"127.0.0.1:8080\"\n[store]\nurl = \"sqlite://x.db\"\nconversations = false\n[scan.input]\nPERSON = \"redact\"\n",
+            "[server]\nlisten = \"127.0.0.1:8080\"\n[store]\nurl = \"sqlite://x.db\"\nkeyring_url = \"sqlite://k.db\"\nconversations = false\n[scan.input]\nPERSON = \"redact\"\n",
         )
         .unwrap();
-        assert_eq!(store_url(&path).unwrap().as_deref(), Some("sqlite://x.db"));
+        let options = crate::store_options::from_file(dir.path(), Some(&path)).unwrap();
+        assert_eq!(options.url.as_deref(), Some("sqlite://x.db"));
+        assert_eq!(options.keyring_url.as_deref(), Some("sqlite://k.db"));
         std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:8080\"\n").unwrap();
-        assert_eq!(store_url(&path).unwrap(), None);
+        let options = crate::store_options::from_file(dir.path(), Some(&path)).unwrap();
+        assert_eq!(options.url, None);
     }
 }

@@ -13,6 +13,7 @@ mod redact;
 mod scan;
 mod scanner_options;
 mod serve;
+mod store_options;
 mod text_stream;
 
 use std::io::Write;

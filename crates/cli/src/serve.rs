@@ -17,7 +17,7 @@ use std::time::SystemTime;
 use anyhow::Context;
 use warden_gateway::identity::{Authentication, Authenticator, BoxFuture, Principal};
 use warden_gateway::{Config, ProcessEnvironment, Recorder, RequestRecord, build_state, serve};
-use warden_store::{AUDIT_FORMAT_VERSION, AuditEvent, Store, StoreOptions, Timestamp};
+use warden_store::{AUDIT_FORMAT_VERSION, AuditEvent, Store, Timestamp};
 
 /// Options of `warden serve`.
 #[derive(Debug, clap::Args)]
@@ -47,12 +47,16 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
-        let store = Store::open(StoreOptions {
-            url: config.store_url.as_ref().map(|url| url.expose().to_owned()),
-            ..StoreOptions::in_dir(&args.data_dir)
-        })
-        .await
-        .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
+        let options = crate::store_options::options(
+            &args.data_dir,
+            config.store_url.as_ref(),
+            config.store_keyring_url.as_ref(),
+            config.master_key.as_ref(),
+        )?;
+        let store = Store::open(options)
+            .await
+            .with_context(|| format!("opening the store in {}", args.data_dir.display()))?;
+        crate::keys::warn_new_master_key(&store);
         let listen = config.server.listen;
         let scheme = if config.server.tls.is_some() { "https" } else { "http" };
         let mut state = build_state(config, Arc::new(StoreAuthenticator(store.clone())))

@@ -233,3 +233,62 @@ fn migrate_creates_the_store_and_is_idempotent() {
     assert!(stderr.contains("store.url"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
+
+#[test]
+fn rotate_master_replaces_the_key_and_the_old_one_stops_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], master: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_warden"));
+        command
+            .args(args)
+            .args(["--data-dir", "data"])
+            .current_dir(dir.path())
+            .env_remove("WARDEN_MASTER_KEY");
+        if let Some(master) = master {
+            command.env("WARDEN_MASTER_KEY", master);
+        }
+        command.output().unwrap()
+    };
+    // First open: master.key is made, and the operator is told to back it up.
+    let first = run(&["migrate"], None);
+    assert!(first.status.success());
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    assert!(stderr.contains("created the master key"), "{stderr}");
+    assert!(stderr.contains("back it up"), "{stderr}");
+    let before = std::fs::read(dir.path().join("data/master.key")).unwrap();
+
+    let rotated = run(&["keys", "rotate-master", "--json"], None);
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    let outcome: Value = serde_json::from_slice(&rotated.stdout).unwrap();
+    assert_ne!(outcome["old_master_key_id"], outcome["new_master_key_id"]);
+    let after = std::fs::read(dir.path().join("data/master.key")).unwrap();
+    assert_eq!(after.len(), 32);
+    assert_ne!(after, before, "the default key file was replaced");
+    assert!(!dir.path().join("data/master.key.new").exists());
+    assert!(run(&["keys", "list"], None).status.success());
+
+    // The old key, given explicitly, no longer opens the store; the message names both ids.
+    use base64::Engine as _;
+    let old = base64::engine::general_purpose::STANDARD.encode(&before);
+    let refused = run(&["keys", "list"], Some(&old));
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("master key does not open"), "{stderr}");
+    assert!(!stderr.contains(&old), "the key itself is never printed");
+
+    // With the key in the environment, the new one goes to a file and the env must change.
+    let current = base64::engine::general_purpose::STANDARD.encode(&after);
+    let rotated = run(&["keys", "rotate-master"], Some(&current));
+    assert!(rotated.status.success());
+    let new = std::fs::read_to_string(dir.path().join("data/master.key.new")).unwrap();
+    assert!(run(&["keys", "list"], Some(&current)).status.code() == Some(2));
+    assert!(run(&["keys", "list"], Some(new.trim())).status.success());
+    // A malformed key is named, not echoed.
+    let bad = run(&["keys", "list"], Some("not-a-key"));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("WARDEN_MASTER_KEY"));
+}

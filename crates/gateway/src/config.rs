@@ -266,6 +266,7 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields, default)]
 struct RawStore {
     url: Option<String>,
+    keyring_url: Option<String>,
     conversations: bool,
 }
 
@@ -558,6 +559,8 @@ pub struct Config {
     /// The store URL (`sqlite://…` or `postgres://…`), resolved when it was a secret reference;
     /// `None` = SQLite in the data directory.
     pub store_url: Option<Secret>,
+    /// Where the keyring (wrapped data keys) lives, resolved; `None` = the store's default.
+    pub store_keyring_url: Option<Secret>,
     /// Whether conversations are stored (encrypted).
     pub store_conversations: bool,
     /// The master key reference, resolved.
@@ -666,6 +669,12 @@ impl Config {
             .as_deref()
             .map(|url| resolve_store_url(url, env))
             .transpose()?;
+        let store_keyring_url = raw
+            .store
+            .keyring_url
+            .as_deref()
+            .map(|url| resolve_store_url(url, env))
+            .transpose()?;
         let operator_key = secret("crypto.operator_key", raw.crypto.operator_key)?;
 
         let scan = raw.scan;
@@ -758,6 +767,7 @@ impl Config {
             server,
             upstreams,
             store_url,
+            store_keyring_url,
             store_conversations: raw.store.conversations,
             master_key,
             operator_key,

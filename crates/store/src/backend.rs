@@ -26,6 +26,21 @@ pub(crate) const AUDIT_PAGE: &str = "SELECT seq, event, mac FROM audit_events \
 /// 65,535 bound parameters).
 pub(crate) const AUDIT_ROWS_PER_INSERT: usize = 256;
 
+/// The lock key writers of the keyring take (PostgreSQL advisory lock; SQLite locks the file).
+pub(crate) const KEYRING_LOCK: i64 = 0x5741_5244_454e_0003;
+
+/// A stored conversation row, still sealed.
+pub(crate) struct ConversationRow {
+    pub(crate) id: String,
+    pub(crate) subject: String,
+    pub(crate) principal: Option<String>,
+    pub(crate) request_id: String,
+    pub(crate) model: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) body: String,
+}
+
 /// One stored audit row.
 pub(crate) struct AuditRow {
     pub(crate) seq: i64,
@@ -189,6 +204,223 @@ macro_rules! backend_methods {
                 })
                 .collect::<std::result::Result<_, sqlx::Error>>()
                 .map_err($crate::error::Error::from)
+        }
+
+        /// The keyring's `(kek_id, check_value)`; `None` for a new keyring. Read before migrating
+        /// (to refuse a wrong master key before touching anything), so a missing table is `None`.
+        pub(crate) async fn keyring_meta(
+            &self,
+        ) -> $crate::error::Result<Option<(String, String)>> {
+            use sqlx::Row as _;
+            let row = match sqlx::query("SELECT kek_id, check_value FROM keyring_meta WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await
+            {
+                Ok(row) => row,
+                // A database this build has not migrated yet: no keyring.
+                Err(sqlx::Error::Database(_)) => None,
+                Err(error) => return Err(error.into()),
+            };
+            row.map(|row| Ok((row.try_get("kek_id")?, row.try_get("check_value")?)))
+                .transpose()
+                .map_err(|error: sqlx::Error| error.into())
+        }
+
+        /// Records the master key's id and check value in a new keyring; a keyring that another
+        /// opener initialised meanwhile is kept (the caller reads it back).
+        pub(crate) async fn init_keyring_meta(
+            &self,
+            kek_id: &str,
+            check_value: &str,
+            now: i64,
+        ) -> $crate::error::Result<()> {
+            let mut transaction = self.begin_write($crate::backend::KEYRING_LOCK).await?;
+            let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM keyring_meta WHERE id = 1")
+                .fetch_optional(&mut *transaction)
+                .await?;
+            if existing.is_none() {
+                sqlx::query(
+                    "INSERT INTO keyring_meta (id, kek_id, check_value, created_at) \
+                     VALUES (1, $1, $2, $3)",
+                )
+                .bind(kek_id)
+                .bind(check_value)
+                .bind(now)
+                .execute(&mut *transaction)
+                .await?;
+            }
+            transaction.commit().await?;
+            Ok(())
+        }
+
+        /// A subject's wrapped data key and the master key id it is wrapped under.
+        pub(crate) async fn subject_key(
+            &self,
+            subject: &str,
+        ) -> $crate::error::Result<Option<(String, String)>> {
+            use sqlx::Row as _;
+            let row = sqlx::query("SELECT wrapped_key, kek_id FROM subject_keys WHERE subject = $1")
+                .bind(subject)
+                .fetch_optional(&self.pool)
+                .await?;
+            row.map(|row| Ok((row.try_get("wrapped_key")?, row.try_get("kek_id")?)))
+                .transpose()
+                .map_err(|error: sqlx::Error| error.into())
+        }
+
+        /// Stores a new subject's wrapped data key unless one exists (another request made it
+        /// first), under the keyring lock, and only if the keyring is still under `kek_id` (a
+        /// rotation by another process makes this process's master key stale: refused). Returns
+        /// the wrapped key that is stored now.
+        pub(crate) async fn insert_subject_key(
+            &self,
+            subject: &str,
+            wrapped: &str,
+            kek_id: &str,
+            now: i64,
+        ) -> $crate::error::Result<String> {
+            let mut transaction = self.begin_write($crate::backend::KEYRING_LOCK).await?;
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT kek_id FROM keyring_meta WHERE id = 1")
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+            if current.as_deref() != Some(kek_id) {
+                return Err($crate::error::Error::WrongMasterKey {
+                    expected: current.unwrap_or_default(),
+                    given: kek_id.to_owned(),
+                });
+            }
+            let existing: Option<String> =
+                sqlx::query_scalar("SELECT wrapped_key FROM subject_keys WHERE subject = $1")
+                    .bind(subject)
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+            if let Some(existing) = existing {
+                return Ok(existing);
+            }
+            sqlx::query(
+                "INSERT INTO subject_keys (subject, wrapped_key, kek_id, created_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(subject)
+            .bind(wrapped)
+            .bind(kek_id)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await?;
+            Ok(wrapped.to_owned())
+        }
+
+        /// Re-wraps every data key from the master key `old` to `new` in one transaction under
+        /// the keyring lock; the number re-wrapped. Nothing changes if any key fails to unwrap.
+        pub(crate) async fn rewrap_subject_keys(
+            &self,
+            old: &$crate::crypto::MasterKey,
+            new: &$crate::crypto::MasterKey,
+            now: i64,
+        ) -> $crate::error::Result<u64> {
+            use sqlx::Row as _;
+            let mut transaction = self.begin_write($crate::backend::KEYRING_LOCK).await?;
+            let check: Option<String> =
+                sqlx::query_scalar("SELECT check_value FROM keyring_meta WHERE id = 1")
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+            if !check.as_deref().is_some_and(|check| old.opens(check)) {
+                return Err($crate::error::Error::WrongMasterKey {
+                    expected: String::from("(the keyring's)"),
+                    given: old.id(),
+                });
+            }
+            let rows = sqlx::query("SELECT subject, wrapped_key FROM subject_keys ORDER BY subject")
+                .fetch_all(&mut *transaction)
+                .await?;
+            let new_id = new.id();
+            let mut count = 0_u64;
+            for row in &rows {
+                let subject: String = row.try_get("subject")?;
+                let wrapped: String = row.try_get("wrapped_key")?;
+                let key = $crate::crypto::DataKey::unwrap(old, &subject, &wrapped)?;
+                sqlx::query("UPDATE subject_keys SET wrapped_key = $1, kek_id = $2 WHERE subject = $3")
+                    .bind(key.wrap(new, &subject)?)
+                    .bind(&new_id)
+                    .bind(&subject)
+                    .execute(&mut *transaction)
+                    .await?;
+                count += 1;
+            }
+            sqlx::query(
+                "UPDATE keyring_meta SET kek_id = $1, check_value = $2, rotated_at = $3 WHERE id = 1",
+            )
+            .bind(&new_id)
+            .bind(new.check_value()?)
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?;
+            transaction.commit().await?;
+            Ok(count)
+        }
+
+        pub(crate) async fn insert_conversation(
+            &self,
+            row: &$crate::backend::ConversationRow,
+        ) -> $crate::error::Result<()> {
+            sqlx::query(
+                "INSERT INTO conversations (id, subject, principal, request_id, model, created_at, \
+                 expires_at, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&row.id)
+            .bind(&row.subject)
+            .bind(&row.principal)
+            .bind(&row.request_id)
+            .bind(&row.model)
+            .bind(row.created_at)
+            .bind(row.expires_at)
+            .bind(&row.body)
+            .execute(&self.pool)
+            .await?;
+            Ok(())
+        }
+
+        /// A subject's conversations, oldest first, still sealed.
+        pub(crate) async fn conversations_of(
+            &self,
+            subject: &str,
+        ) -> $crate::error::Result<Vec<$crate::backend::ConversationRow>> {
+            use sqlx::Row as _;
+            let rows = sqlx::query(
+                "SELECT id, subject, principal, request_id, model, created_at, expires_at, body \
+                 FROM conversations WHERE subject = $1 ORDER BY created_at, id",
+            )
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok($crate::backend::ConversationRow {
+                        id: row.try_get("id")?,
+                        subject: row.try_get("subject")?,
+                        principal: row.try_get("principal")?,
+                        request_id: row.try_get("request_id")?,
+                        model: row.try_get("model")?,
+                        created_at: row.try_get("created_at")?,
+                        expires_at: row.try_get("expires_at")?,
+                        body: row.try_get("body")?,
+                    })
+                })
+                .collect::<std::result::Result<_, sqlx::Error>>()
+                .map_err($crate::error::Error::from)
+        }
+
+        /// Deletes conversations whose retention ended at or before `now`; how many.
+        pub(crate) async fn purge_conversations(&self, now: i64) -> $crate::error::Result<u64> {
+            let deleted = sqlx::query(
+                "DELETE FROM conversations WHERE expires_at IS NOT NULL AND expires_at <= $1",
+            )
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+            Ok(deleted.rows_affected())
         }
 
         /// Inside a transaction that holds the chain's write lock: chains `events` after the

@@ -20,8 +20,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The pepper file could not be read or written.
-    #[error("pepper file {path}")]
+    /// A key file (`pepper.key`, `master.key`) could not be read or written.
+    #[error("key file {path}")]
     PepperFile {
         /// The file.
         path: PathBuf,
@@ -29,8 +29,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The pepper file does not hold exactly 32 bytes.
-    #[error("pepper file {path} must hold exactly 32 bytes, it holds {len}")]
+    /// A key file does not hold exactly 32 bytes.
+    #[error("key file {path} must hold exactly 32 bytes, it holds {len}")]
     PepperLength {
         /// The file.
         path: PathBuf,
@@ -43,8 +43,8 @@ pub enum Error {
         /// The length given.
         len: usize,
     },
-    /// The pepper file can be read by other users.
-    #[error("pepper file {path} is readable by group or others (mode {mode:o}): chmod 600 it")]
+    /// A key file can be read by other users.
+    #[error("key file {path} is readable by group or others (mode {mode:o}): chmod 600 it")]
     PepperPermissions {
         /// The file.
         path: PathBuf,
@@ -78,6 +78,27 @@ pub enum Error {
         /// Why.
         #[source]
         source: sqlx::Error,
+    },
+    /// The master key is not the one this store's data keys are wrapped with.
+    #[error(
+        "the master key does not open this store's keyring (the keyring was made with master key \
+         {expected}, this one is {given}): give the right WARDEN_MASTER_KEY or key file, or \
+         rotate with `warden keys rotate-master`"
+    )]
+    WrongMasterKey {
+        /// The keyring's master key id (a keyed fingerprint, not the key).
+        expected: String,
+        /// The given key's id.
+        given: String,
+    },
+    /// `WARDEN_MASTER_KEY` (or the configured reference) is not base64 of 32 bytes.
+    #[error("the master key must be base64 of exactly 32 bytes")]
+    MasterKeyFormat,
+    /// A stored ciphertext does not open: altered, or sealed under another key.
+    #[error("stored {what} cannot be decrypted: altered, or made under another key")]
+    Decrypt {
+        /// What it was (`conversation`, `data key`).
+        what: &'static str,
     },
     /// The audit event could not be stored.
     #[error("audit trail: {0}")]

@@ -48,6 +48,8 @@
 pub mod audit;
 mod backend;
 mod client_key;
+mod conversation;
+mod crypto;
 mod error;
 mod migration;
 mod pepper;
@@ -60,10 +62,12 @@ mod timestamp;
 
 pub use audit::{AUDIT_FORMAT_VERSION, AuditEvent, BadEvent, Verification};
 pub use client_key::{KEY_LEN, KEY_PREFIX, PlaintextKey, is_well_formed};
+pub use conversation::{Conversation, NewConversation};
+pub use crypto::{MASTER_KEY_FILE, MasterKey};
 pub use error::{Error, Result};
 pub use pepper::{PEPPER_FILE, Pepper};
 pub use record::{
     Authentication, KeyId, KeyLimits, KeyRecord, KeyStatus, NewKey, RevokeOutcome, Role,
 };
-pub use store::{DATABASE_FILE, Store, StoreOptions};
+pub use store::{DATABASE_FILE, KEYRING_FILE, Store, StoreOptions};
 pub use timestamp::Timestamp;

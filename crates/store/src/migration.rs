@@ -43,6 +43,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "audit_events",
         sql: include_str!("../migrations/0002_audit_events.sql"),
     },
+    Migration {
+        version: 3,
+        name: "encryption",
+        sql: include_str!("../migrations/0003_encryption.sql"),
+    },
 ];
 
 /// The newest version this build ships.

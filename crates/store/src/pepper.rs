@@ -74,38 +74,50 @@ impl KeyHasher {
     }
 }
 
-/// The pepper in `data_dir/pepper.key`, made on first use. Safe when several processes open the
-/// same directory at once: the file appears whole (written aside, then hard-linked into place,
-/// which fails if another process got there first) and every opener ends up with the same bytes.
+/// The pepper in `data_dir/pepper.key`, made on first use.
 pub(crate) fn load_or_create(data_dir: &Path) -> Result<Pepper> {
-    let path = data_dir.join(PEPPER_FILE);
-    match read_pepper(&path) {
+    let (bytes, _) = load_or_create_key_file(data_dir, PEPPER_FILE)?;
+    Pepper::from_bytes(bytes.as_ref())
+}
+
+/// A 32-byte secret in `data_dir/NAME`, made on first use; `true` when this call made it. Safe
+/// when several processes open the same directory at once: the file appears whole (written aside,
+/// then hard-linked into place, which fails if another process got there first) and every opener
+/// ends up with the same bytes. Used for the pepper and the master key file.
+pub(crate) fn load_or_create_key_file(
+    data_dir: &Path,
+    name: &str,
+) -> Result<(Zeroizing<[u8; PEPPER_LEN]>, bool)> {
+    let path = data_dir.join(name);
+    match read_key_file(&path) {
         Err(Error::PepperFile { source, .. }) if source.kind() == io::ErrorKind::NotFound => {}
-        other => return other,
+        other => return other.map(|bytes| (bytes, false)),
     }
-    let pepper = Pepper::generate()?;
+    let fresh = Pepper::generate()?.0;
     let file_error = |source| Error::PepperFile {
         path: path.clone(),
         source,
     };
     let suffix = crate::client_key::random_base62(12)?;
-    let staging = data_dir.join(format!(".{PEPPER_FILE}.{suffix}.tmp"));
-    let written = write_private(&staging, pepper.0.as_ref());
+    let staging = data_dir.join(format!(".{name}.{suffix}.tmp"));
+    let written = write_private(&staging, fresh.as_ref());
     let linked = written.and_then(|()| fs::hard_link(&staging, &path));
     let _ = fs::remove_file(&staging);
     match linked {
         Ok(()) => {
             sync_dir(data_dir).map_err(file_error)?;
-            Ok(pepper)
+            Ok((fresh, true))
         }
         // Another opener created it between our read and our link: use theirs.
-        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => read_pepper(&path),
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+            read_key_file(&path).map(|bytes| (bytes, false))
+        }
         Err(error) => Err(file_error(error)),
     }
 }
 
-/// Reads and checks a pepper file: 32 bytes, not readable by group or others.
-fn read_pepper(path: &Path) -> Result<Pepper> {
+/// Reads and checks a key file: 32 bytes, not readable by group or others.
+pub(crate) fn read_key_file(path: &Path) -> Result<Zeroizing<[u8; PEPPER_LEN]>> {
     let file_error = |source| Error::PepperFile {
         path: path.to_owned(),
         source,
@@ -116,13 +128,14 @@ fn read_pepper(path: &Path) -> Result<Pepper> {
     file.take(PEPPER_LEN as u64 + 1)
         .read_to_end(&mut bytes)
         .map_err(file_error)?;
-    if bytes.len() != PEPPER_LEN {
-        return Err(Error::PepperLength {
+    let array: [u8; PEPPER_LEN] = bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| Error::PepperLength {
             path: path.to_owned(),
             len: bytes.len(),
-        });
-    }
-    Pepper::from_bytes(&bytes)
+        })?;
+    Ok(Zeroizing::new(array))
 }
 
 #[cfg(unix)]

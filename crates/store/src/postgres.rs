@@ -30,7 +30,7 @@ pub(crate) struct Postgres {
 impl Postgres {
     /// Connects, migrates, and builds the pool. Fails with the server's address (never the URL's
     /// credentials) when the server cannot be reached.
-    pub(crate) async fn open(options: PgConnectOptions) -> Result<Self> {
+    pub(crate) async fn open(options: PgConnectOptions, migrate_now: bool) -> Result<Self> {
         let server = describe(&options);
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
@@ -39,7 +39,9 @@ impl Postgres {
             .await
             .map_err(|source| Error::Connect { server, source })?;
         let store = Self { pool };
-        store.migrate().await?;
+        if migrate_now {
+            store.migrate().await?;
+        }
         Ok(store)
     }
 
@@ -52,6 +54,17 @@ impl Postgres {
         Self::apply_migrations(&mut transaction).await?;
         transaction.commit().await?;
         Ok(())
+    }
+
+    /// A transaction holding the advisory lock `lock` (one per resource: every replica writing it
+    /// takes turns).
+    pub(crate) async fn begin_write(
+        &self,
+        lock: i64,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+        let mut transaction = self.pool.begin().await?;
+        advisory_lock(&mut transaction, lock).await?;
+        Ok(transaction)
     }
 
     /// Appends `events` in one transaction that first takes the audit advisory lock (appenders in

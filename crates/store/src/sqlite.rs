@@ -32,8 +32,9 @@ pub(crate) struct Sqlite {
 }
 
 impl Sqlite {
-    /// Opens (creating if missing) the database, migrates it, and builds the pool.
-    pub(crate) async fn open(options: SqliteConnectOptions) -> Result<Self> {
+    /// Opens (creating if missing) the database, migrates it when `migrate_now`, and builds the
+    /// pool.
+    pub(crate) async fn open(options: SqliteConnectOptions, migrate_now: bool) -> Result<Self> {
         let path = options.get_filename().to_owned();
         let open_error = |source| Error::Open {
             path: path.clone(),
@@ -47,7 +48,9 @@ impl Sqlite {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true);
         let mut connection = connect_in_wal_mode(&options).await.map_err(open_error)?;
-        migrate(&mut connection).await?;
+        if migrate_now {
+            migrate(&mut connection).await?;
+        }
         connection.close().await?;
         // WAL mode is a property of the file now, so pooled connections need not set it (setting
         // it takes a lock that the busy timeout cannot wait for).
@@ -66,6 +69,16 @@ impl Sqlite {
     pub(crate) async fn migrate(&self) -> Result<()> {
         let mut connection = self.pool.acquire().await?;
         migrate(&mut connection).await
+    }
+
+    /// A transaction holding the database's write lock from its start (`BEGIN IMMEDIATE`): writers
+    /// in this and other processes take turns. `_lock` names the resource on backends with finer
+    /// locks.
+    pub(crate) async fn begin_write(
+        &self,
+        _lock: i64,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Appends `events` to the chain in one transaction that holds the write lock from its start

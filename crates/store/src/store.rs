@@ -12,7 +12,10 @@ use sqlx::sqlite::SqliteConnectOptions;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::{AuditEvent, Verification, Verifier};
+use crate::backend::ConversationRow;
 use crate::client_key::{self, PlaintextKey};
+use crate::conversation::{Body, Conversation, NewConversation, body_aad};
+use crate::crypto::{DataKey, MASTER_KEY_FILE, MasterKey};
 use crate::error::{Error, Result};
 use crate::pepper::{self, KeyHasher, Pepper};
 use crate::postgres::Postgres;
@@ -22,6 +25,10 @@ use crate::timestamp::Timestamp;
 
 /// The database file's name in the data directory when no URL is configured.
 pub const DATABASE_FILE: &str = "warden.db";
+/// The keyring's database file in the data directory (SQLite stores without a `keyring_url`).
+pub const KEYRING_FILE: &str = "keyring.db";
+/// The label deriving the subject-reference key from the pepper.
+const SUBJECT_KEY_LABEL: &str = "warden subject reference v1";
 
 /// Where the store lives and how its keys are peppered.
 pub struct StoreOptions {
@@ -34,6 +41,14 @@ pub struct StoreOptions {
     /// The pepper, when the caller keeps it (the gateway's configuration); `None` to use (and on
     /// first open create) `data_dir/pepper.key`.
     pub pepper: Option<Pepper>,
+    /// The master key (`WARDEN_MASTER_KEY` or `[crypto] master_key`); `None` to use (and on first
+    /// open create, see [`Store::created_master_key_file`]) `data_dir/master.key`.
+    pub master_key: Option<MasterKey>,
+    /// Where the keyring (the wrapped data keys) lives, apart from the data so that a backup of the
+    /// data taken before an erasure cannot be decrypted after it. `None`: `keyring.db` in
+    /// `data_dir` for SQLite stores, the store's own database for PostgreSQL (set a separate
+    /// database in production: docs/OPERATIONS.md).
+    pub keyring_url: Option<String>,
 }
 
 impl StoreOptions {
@@ -43,6 +58,8 @@ impl StoreOptions {
             url: None,
             data_dir: data_dir.into(),
             pepper: None,
+            master_key: None,
+            keyring_url: None,
         }
     }
 }
@@ -55,6 +72,11 @@ impl fmt::Debug for StoreOptions {
             .field("url_scheme", &self.url.as_deref().map(scheme_of))
             .field("data_dir", &self.data_dir)
             .field("pepper", &self.pepper)
+            .field("master_key", &self.master_key)
+            .field(
+                "keyring_url_scheme",
+                &self.keyring_url.as_deref().map(scheme_of),
+            )
             .finish()
     }
 }
@@ -67,6 +89,13 @@ pub struct Store {
 
 struct Inner {
     backend: Backend,
+    /// The keyring's database; `None` when it is `backend` itself.
+    keyring: Option<Backend>,
+    master: MasterKey,
+    /// Set when this open created `master.key`: the operator must back it up.
+    created_master_key_file: Option<PathBuf>,
+    /// Keys subject ids into subject references.
+    subject_key: hmac::Key,
     hasher: KeyHasher,
     /// The audit chain's MAC key, derived from the pepper.
     chain_key: hmac::Key,
@@ -108,6 +137,8 @@ impl Store {
             url,
             data_dir,
             pepper,
+            master_key,
+            keyring_url,
         } = options;
         let location = match url.as_deref() {
             Some(url) => Location::parse(url)?,
@@ -115,10 +146,21 @@ impl Store {
                 Location::Sqlite(SqliteConnectOptions::new().filename(data_dir.join(DATABASE_FILE)))
             }
         };
-        if url.is_none() || pepper.is_none() {
+        let keyring_location = match (keyring_url.as_deref(), &location) {
+            (Some(url), _) => Some(Location::parse(url)?),
+            (None, Location::Sqlite(_)) => Some(Location::Sqlite(
+                SqliteConnectOptions::new().filename(data_dir.join(KEYRING_FILE)),
+            )),
+            (None, Location::Postgres(_)) => None,
+        };
+        let needs_dir = url.is_none()
+            || pepper.is_none()
+            || master_key.is_none()
+            || (keyring_url.is_none() && matches!(keyring_location, Some(Location::Sqlite(_))));
+        if needs_dir {
             create_private_dir(&data_dir)?;
         }
-        // Blocking file IO, once, at start-up: a 32-byte read.
+        // Blocking file IO, once, at start-up: 32-byte reads.
         let pepper = match pepper {
             Some(pepper) => pepper,
             None => pepper::load_or_create(&data_dir)?,
@@ -126,22 +168,72 @@ impl Store {
         let hasher = KeyHasher::new(&pepper);
         drop(pepper);
         let chain_key = hasher.derive(crate::audit::CHAIN_KEY_LABEL);
-        let backend = match location {
-            Location::Sqlite(location) => {
-                if url.is_none() {
-                    // Before SQLite creates it: its journal files take the database file's mode.
-                    create_private_file(location.get_filename())?;
-                } else if let Some(parent) = location.get_filename().parent()
-                    && !parent.as_os_str().is_empty()
-                {
-                    create_private_dir(parent)?;
-                }
-                Backend::Sqlite(Sqlite::open(location).await?)
-            }
-            Location::Postgres(location) => Backend::Postgres(Postgres::open(location).await?),
+        let subject_key = hasher.derive(SUBJECT_KEY_LABEL);
+        // The keyring first, unmigrated: a wrong or missing master key is refused before anything
+        // is touched.
+        let keyring = match keyring_location {
+            Some(location) => Some(open_backend(location, keyring_url.is_none(), false).await?),
+            None => None,
         };
+        let (master, created_master_key_file) = match master_key {
+            Some(master) => (master, None),
+            None => {
+                let path = data_dir.join(MASTER_KEY_FILE);
+                let made_keyring = match &keyring {
+                    Some(keyring) => keyring.keyring_meta().await?,
+                    None => None,
+                };
+                match (path.exists(), made_keyring) {
+                    // A keyring exists but its key is not here: never make a new one over it.
+                    (false, Some((kek_id, _))) => {
+                        if let Some(keyring) = &keyring {
+                            on_backend!(keyring, db => db.close().await);
+                        }
+                        return Err(Error::WrongMasterKey {
+                            expected: kek_id,
+                            given: format!("none (no master key given and no {})", path.display()),
+                        });
+                    }
+                    _ => {
+                        let (bytes, created) =
+                            pepper::load_or_create_key_file(&data_dir, MASTER_KEY_FILE)?;
+                        let created = created.then_some(path);
+                        (MasterKey::from_bytes(bytes.as_ref())?, created)
+                    }
+                }
+            }
+        };
+        let backend = match &keyring {
+            Some(keyring) => {
+                check_master_key(keyring, &master).await?;
+                keyring.migrate().await?;
+                open_backend(location, url.is_none(), true).await?
+            }
+            None => {
+                let backend = open_backend(location, url.is_none(), false).await?;
+                check_master_key(&backend, &master).await?;
+                backend.migrate().await?;
+                backend
+            }
+        };
+        let keyring_backend = keyring.as_ref().unwrap_or(&backend);
+        if keyring_backend.keyring_meta().await?.is_none() {
+            keyring_backend
+                .init_keyring_meta(
+                    &master.id(),
+                    &master.check_value()?,
+                    Timestamp::now().unix_millis(),
+                )
+                .await?;
+            // Another process may have initialised it first with another key.
+            check_master_key(keyring_backend, &master).await?;
+        }
         let inner = Arc::new(Inner {
             backend,
+            keyring,
+            master,
+            created_master_key_file,
+            subject_key,
             hasher,
             chain_key,
             audit_writer: OnceLock::new(),
@@ -155,6 +247,139 @@ impl Store {
     /// than this build or an applied migration was edited.
     pub async fn migrate(&self) -> Result<()> {
         on_backend!(&self.inner.backend, db => db.migrate().await)
+    }
+
+    /// `Some(path)` when this open created the master key file: it must be backed up apart from
+    /// the data (without it nothing encrypted can be read), or replaced by `WARDEN_MASTER_KEY`.
+    pub fn created_master_key_file(&self) -> Option<&Path> {
+        self.inner.created_master_key_file.as_deref()
+    }
+
+    /// The master key's public id (`kek_…`).
+    pub fn master_key_id(&self) -> String {
+        self.inner.master.id()
+    }
+
+    /// The reference under which a data subject's id is stored and audited: `subj_` + 32 hex digits
+    /// of an HMAC keyed from the pepper. Stable for one store, meaningless without its pepper.
+    pub fn subject_ref(&self, subject: &str) -> String {
+        let mac = hmac::sign(&self.inner.subject_key, subject.as_bytes());
+        format!("subj_{}", hex::encode(&mac.as_ref()[..16]))
+    }
+
+    fn keyring(&self) -> &Backend {
+        self.inner.keyring.as_ref().unwrap_or(&self.inner.backend)
+    }
+
+    /// The subject's data key, made (and stored wrapped) on first use. Fails closed: a key that
+    /// does not unwrap (a rotated master key, an altered row) is an error, never a new key.
+    async fn data_key(&self, subject_ref: &str, now: Timestamp) -> Result<DataKey> {
+        let master = &self.inner.master;
+        let stored = on_backend!(self.keyring(), db => db.subject_key(subject_ref).await?);
+        let wrapped = match stored {
+            Some((wrapped, _)) => wrapped,
+            None => {
+                let fresh = DataKey::generate()?.wrap(master, subject_ref)?;
+                on_backend!(self.keyring(), db => {
+                    db.insert_subject_key(subject_ref, &fresh, &master.id(), now.unix_millis())
+                        .await?
+                })
+            }
+        };
+        DataKey::unwrap(master, subject_ref, &wrapped)
+    }
+
+    /// Stores a conversation sealed under its subject's data key, kept until `now + retention`
+    /// (`None`: until erased); its id.
+    pub async fn save_conversation(
+        &self,
+        conversation: NewConversation,
+        now: Timestamp,
+        retention: Option<std::time::Duration>,
+    ) -> Result<String> {
+        let subject_ref = self.subject_ref(&conversation.subject);
+        let key = self.data_key(&subject_ref, now).await?;
+        let id = format!("conv_{}", client_key::random_base62(16)?);
+        let body = serde_json::to_vec(&Body {
+            prompt: conversation.prompt,
+            answer: conversation.answer,
+        })
+        .map_err(|_| Error::Decrypt {
+            what: "conversation",
+        })?;
+        let body = zeroize::Zeroizing::new(body);
+        let sealed = key.seal(&body, &body_aad(&id, &subject_ref))?;
+        let expires_at = retention.map(|retention| {
+            let millis = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
+            now.unix_millis().saturating_add(millis)
+        });
+        let row = ConversationRow {
+            id: id.clone(),
+            subject: subject_ref,
+            principal: conversation.principal,
+            request_id: conversation.request_id,
+            model: conversation.model,
+            created_at: now.unix_millis(),
+            expires_at,
+            body: sealed,
+        };
+        on_backend!(&self.inner.backend, db => db.insert_conversation(&row).await?);
+        Ok(id)
+    }
+
+    /// Every stored conversation of a subject (by the id the client gave), decrypted, oldest
+    /// first. An unknown subject has none.
+    pub async fn conversations_of(&self, subject: &str) -> Result<Vec<Conversation>> {
+        let subject_ref = self.subject_ref(subject);
+        let rows = on_backend!(&self.inner.backend, db => db.conversations_of(&subject_ref).await?);
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stored = on_backend!(self.keyring(), db => db.subject_key(&subject_ref).await?);
+        let Some((wrapped, _)) = stored else {
+            // Rows without a key: the key was destroyed (erasure); they cannot be read.
+            return Err(Error::Decrypt {
+                what: "conversation (its data key was destroyed)",
+            });
+        };
+        let key = DataKey::unwrap(&self.inner.master, &subject_ref, &wrapped)?;
+        rows.into_iter()
+            .map(|row| {
+                let plain = zeroize::Zeroizing::new(key.open(
+                    &row.body,
+                    &body_aad(&row.id, &row.subject),
+                    "conversation",
+                )?);
+                let body: Body = serde_json::from_slice(&plain).map_err(|_| Error::Decrypt {
+                    what: "conversation",
+                })?;
+                Ok(Conversation {
+                    id: row.id,
+                    subject_ref: row.subject,
+                    principal: row.principal,
+                    request_id: row.request_id,
+                    model: row.model,
+                    created_at: Timestamp::from_unix_millis(row.created_at),
+                    expires_at: row.expires_at.map(Timestamp::from_unix_millis),
+                    prompt: body.prompt,
+                    answer: body.answer,
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes conversations whose retention ended at or before `now`; how many.
+    pub async fn purge_conversations(&self, now: Timestamp) -> Result<u64> {
+        on_backend!(&self.inner.backend, db => db.purge_conversations(now.unix_millis()).await)
+    }
+
+    /// Re-wraps every data key under `new` (the store's current master key must be the keyring's);
+    /// the data sealed under the data keys is untouched. Returns how many keys were re-wrapped.
+    /// Afterwards this handle's master key is stale: open the store again with `new`.
+    pub async fn rotate_master_key(&self, new: &MasterKey, now: Timestamp) -> Result<u64> {
+        on_backend!(self.keyring(), db => {
+            db.rewrap_subject_keys(&self.inner.master, new, now.unix_millis()).await
+        })
     }
 
     /// The schema version the database is at (the highest migration applied), and the newest this
@@ -298,6 +523,9 @@ impl Store {
     /// Closes the connections; later calls fail. Lets SQLite fold its write-ahead log back into
     /// the database file.
     pub async fn close(&self) {
+        if let Some(keyring) = &self.inner.keyring {
+            on_backend!(keyring, db => db.close().await);
+        }
         on_backend!(&self.inner.backend, db => db.close().await)
     }
 }
@@ -377,6 +605,56 @@ impl Location {
             }),
         }
     }
+}
+
+impl Backend {
+    async fn migrate(&self) -> Result<()> {
+        on_backend!(self, db => db.migrate().await)
+    }
+
+    async fn keyring_meta(&self) -> Result<Option<(String, String)>> {
+        on_backend!(self, db => db.keyring_meta().await)
+    }
+
+    async fn init_keyring_meta(&self, kek_id: &str, check: &str, now: i64) -> Result<()> {
+        on_backend!(self, db => db.init_keyring_meta(kek_id, check, now).await)
+    }
+}
+
+/// Opens a database: a SQLite file (`private`: the default file in the data directory, created
+/// 0600 before SQLite makes it; otherwise its directory is made) or a PostgreSQL server.
+async fn open_backend(location: Location, private: bool, migrate_now: bool) -> Result<Backend> {
+    Ok(match location {
+        Location::Sqlite(location) => {
+            if private {
+                // Before SQLite creates it: its journal files take the database file's mode.
+                create_private_file(location.get_filename())?;
+            } else if let Some(parent) = location.get_filename().parent()
+                && !parent.as_os_str().is_empty()
+            {
+                create_private_dir(parent)?;
+            }
+            Backend::Sqlite(Sqlite::open(location, migrate_now).await?)
+        }
+        Location::Postgres(location) => {
+            Backend::Postgres(Postgres::open(location, migrate_now).await?)
+        }
+    })
+}
+
+/// Refuses a master key that does not open the keyring's check value (a new keyring has none).
+/// On refusal the keyring's connections are closed, so SQLite leaves its files as they were.
+async fn check_master_key(keyring: &Backend, master: &MasterKey) -> Result<()> {
+    let refused = match keyring.keyring_meta().await {
+        Ok(Some((kek_id, check))) if !master.opens(&check) => Error::WrongMasterKey {
+            expected: kek_id,
+            given: master.id(),
+        },
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    on_backend!(keyring, db => db.close().await);
+    Err(refused)
 }
 
 /// The URL's scheme, lowercased, cut to 32 characters; never the rest (it may hold a password).

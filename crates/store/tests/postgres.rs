@@ -35,8 +35,8 @@ async fn fresh_database() -> Option<String> {
 async fn replica(url: &str, dir: &tempfile::TempDir) -> Store {
     Store::open(StoreOptions {
         url: Some(url.to_owned()),
-        data_dir: dir.path().to_owned(),
         pepper: Some(Pepper::from_bytes(&[7; 32]).unwrap()),
+        ..StoreOptions::in_dir(dir.path())
     })
     .await
     .unwrap()
@@ -189,8 +189,8 @@ async fn replicas_starting_together_apply_each_migration_once() {
         opens.push(tokio::spawn(async move {
             Store::open(StoreOptions {
                 url: Some(url),
-                data_dir: path,
                 pepper: Some(Pepper::from_bytes(&[7; 32]).unwrap()),
+                ..StoreOptions::in_dir(path)
             })
             .await
             .unwrap()
@@ -220,8 +220,8 @@ async fn an_unreachable_server_is_named_without_its_password() {
     // Port 1 on loopback: nothing listens there.
     let error = Store::open(StoreOptions {
         url: Some("postgres://warden:hunter2@127.0.0.1:1/warden".to_owned()),
-        data_dir: dir.path().to_owned(),
         pepper: Some(Pepper::from_bytes(&[7; 32]).unwrap()),
+        ..StoreOptions::in_dir(dir.path())
     })
     .await
     .unwrap_err();
