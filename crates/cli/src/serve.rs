@@ -12,12 +12,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use warden_gateway::identity::{Authentication, Authenticator, BoxFuture, Principal};
-use warden_gateway::{Config, ProcessEnvironment, Recorder, RequestRecord, build_state, serve};
-use warden_store::{AUDIT_FORMAT_VERSION, AuditEvent, Store, Timestamp};
+use warden_gateway::{
+    Config, ConversationRecord, ConversationSink, ProcessEnvironment, Recorder, RequestRecord,
+    build_state, serve,
+};
+use warden_store::{AUDIT_FORMAT_VERSION, AuditEvent, NewConversation, Store, Timestamp};
 
 /// Options of `warden serve`.
 #[derive(Debug, clap::Args)]
@@ -64,6 +67,17 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         // Audit on (SPEC §12): every API request is recorded in the store's hash chain before it
         // is answered.
         state.recorder = Arc::new(StoreRecorder(store.clone()));
+        // Conversations (off by default): sealed under the subject's data key, purged past their
+        // retention by a background task (hourly, and once at start).
+        let retention =
+            Duration::from_secs(u64::from(state.config.retention_conversations_days) * 86_400);
+        if state.config.store_conversations {
+            state.conversations = Some(Arc::new(StoreConversations {
+                store: store.clone(),
+                retention,
+            }));
+        }
+        let purger = tokio::spawn(purge_conversations(store.clone()));
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("listening on {listen}"))?;
@@ -77,9 +91,53 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         serve(Arc::new(state), listener, shutdown_signal())
             .await
             .context("serving")?;
+        purger.abort();
         store.close().await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// How often expired conversations are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(3_600);
+
+/// Deletes conversations past their retention, now and then every [`PURGE_EVERY`]. Runs whether or
+/// not conversations are kept now: rows kept under an earlier configuration still expire.
+async fn purge_conversations(store: Store) {
+    let mut every = tokio::time::interval(PURGE_EVERY);
+    loop {
+        every.tick().await;
+        match store.purge_conversations(Timestamp::now()).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired conversations purged"),
+            Err(error) => tracing::error!(%error, "purging expired conversations failed"),
+        }
+    }
+}
+
+/// The store as the gateway's conversation sink.
+struct StoreConversations {
+    store: Store,
+    retention: Duration,
+}
+
+impl ConversationSink for StoreConversations {
+    fn save(&self, conversation: ConversationRecord) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            let new = NewConversation {
+                subject: conversation.subject,
+                principal: conversation.principal,
+                request_id: conversation.request_id,
+                model: conversation.model,
+                prompt: conversation.prompt,
+                answer: conversation.answer,
+            };
+            self.store
+                .save_conversation(new, Timestamp::now(), Some(self.retention))
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
+    }
 }
 
 /// The store as the gateway's key authenticator.

@@ -41,6 +41,8 @@ pub struct AppState {
     pub authenticator: Arc<dyn Authenticator>,
     /// Where each request's record goes (the audit trail); `NoRecorder` by default.
     pub recorder: Arc<dyn Recorder>,
+    /// Where chat exchanges are kept when `[store] conversations = true`; `None` keeps nothing.
+    pub conversations: Option<Arc<dyn crate::record::ConversationSink>>,
     /// Trusted JWT issuers and their keys.
     pub jwt: Arc<crate::jwt::JwtVerifier>,
     /// The Cedar access policies.
@@ -418,6 +420,17 @@ async fn chat_pipeline(
     // Read the body within the limits.
     let mut body = read_json(state, body).await?;
     let request = chat::validate(&body, &state.config.server)?;
+    // What a kept conversation needs from the request as the client sent it.
+    let mut capture = state.conversations.as_ref().map(|_| Capture {
+        subject: data_subject(&parts.headers, &body, &principal.id),
+        prompt: body
+            .get("messages")
+            .map(Value::to_string)
+            .unwrap_or_default(),
+        principal: principal.id.clone(),
+        request_id: id.0.clone(),
+        model: request.model.clone(),
+    });
     outcome.model = Some(request.model.clone());
     check_key_models(&principal, Some(&request.model))?;
     let upstream = route(state, &request.model)?;
@@ -463,6 +476,15 @@ async fn chat_pipeline(
             &table,
             &mut outcome.found_out,
         )?;
+        if let (Some(sink), Some(capture)) = (&state.conversations, capture.take()) {
+            // Fail closed: an exchange that must be kept and cannot be is not answered.
+            sink.save(capture.into_record(answer_text(&answer)))
+                .await
+                .map_err(|reason| {
+                    tracing::error!(request_id = %id.0, %reason, "conversation not stored");
+                    ApiError::unavailable("the conversation store is unavailable")
+                })?;
+        }
         return Ok(json_response(StatusCode::OK, &answer));
     }
     let is_event_stream = response
@@ -481,7 +503,100 @@ async fn chat_pipeline(
         response,
         deadline,
         id.clone(),
+        capture,
     ))
+}
+
+/// The request-side half of a kept conversation.
+struct Capture {
+    subject: String,
+    prompt: String,
+    principal: String,
+    request_id: String,
+    model: String,
+}
+
+impl Capture {
+    fn into_record(self, answer: String) -> crate::record::ConversationRecord {
+        crate::record::ConversationRecord {
+            subject: self.subject,
+            principal: Some(self.principal),
+            request_id: self.request_id,
+            model: Some(self.model),
+            prompt: self.prompt,
+            answer,
+        }
+    }
+}
+
+/// The most bytes of a streamed answer kept for its conversation record.
+const CAPTURE_LIMIT: usize = 1 << 20;
+
+/// The data subject of a request (SPEC §8): `X-Warden-Subject`, else the OpenAI `user` field, else
+/// the principal itself. Never logged; the store keeps only a keyed hash of it.
+fn data_subject(headers: &HeaderMap, body: &Value, principal: &str) -> String {
+    if let Some(subject) = headers
+        .get("x-warden-subject")
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| !value.is_empty())
+    {
+        return subject.to_owned();
+    }
+    match body.get("user").and_then(Value::as_str) {
+        Some(user) if !user.is_empty() => user.to_owned(),
+        _ => format!("principal:{principal}"),
+    }
+}
+
+/// The delivered text of a whole answer: every choice's content and tool-call arguments, in order.
+fn answer_text(answer: &Value) -> String {
+    let mut text = String::new();
+    let choices = answer.get("choices").and_then(Value::as_array);
+    for choice in choices.into_iter().flatten() {
+        let Some(message) = choice.get("message") else {
+            continue;
+        };
+        if let Some(content) = message.get("content").and_then(Value::as_str) {
+            text.push_str(content);
+        }
+        let calls = message.get("tool_calls").and_then(Value::as_array);
+        for call in calls.into_iter().flatten() {
+            if let Some(arguments) = call.pointer("/function/arguments").and_then(Value::as_str) {
+                text.push_str(arguments);
+            }
+        }
+    }
+    text
+}
+
+/// The delivered text of a relayed stream, read back from the SSE we sent (our own, well-formed):
+/// content and tool-call argument deltas, in order.
+fn streamed_text(sse: &[u8]) -> String {
+    let mut text = String::new();
+    for line in String::from_utf8_lossy(sse).lines() {
+        let Some(data) = line.strip_prefix("data:") else {
+            continue;
+        };
+        let Ok(chunk) = serde_json::from_str::<Value>(data.trim_start()) else {
+            continue;
+        };
+        let choices = chunk.get("choices").and_then(Value::as_array);
+        for choice in choices.into_iter().flatten() {
+            if let Some(content) = choice.pointer("/delta/content").and_then(Value::as_str) {
+                text.push_str(content);
+            }
+            let calls = choice
+                .pointer("/delta/tool_calls")
+                .and_then(Value::as_array);
+            for call in calls.into_iter().flatten() {
+                if let Some(arguments) = call.pointer("/function/arguments").and_then(Value::as_str)
+                {
+                    text.push_str(arguments);
+                }
+            }
+        }
+    }
+    text
 }
 
 /// Relays an upstream event stream through a [`StreamTransformer`], chunk by chunk.
@@ -491,16 +606,19 @@ fn stream_response(
     upstream: reqwest::Response,
     deadline: Instant,
     id: RequestId,
+    capture: Option<Capture>,
 ) -> Response {
+    // What was sent, for a kept conversation (bounded).
+    let mut kept = capture.map(|capture| (capture, Vec::new()));
     // The body is polled by the client's connection task itself: no extra task or channel between
     // the upstream read and the client write. When the client goes away, hyper drops the body and
     // with it the upstream response, which closes that connection too.
     let relay = StreamTransformer::new(Arc::clone(&state.inspector), table);
     let guard = state.metrics.stream_started();
     let stream = futures_util::stream::unfold(
-        Some((upstream, relay, id, state, guard)),
+        Some((upstream, relay, id, state, guard, kept.take())),
         move |stream_state| async move {
-            let (mut upstream, mut relay, id, state, guard) = stream_state?;
+            let (mut upstream, mut relay, id, state, guard, mut kept) = stream_state?;
             loop {
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let output = match tokio::time::timeout(remaining, upstream.chunk()).await {
@@ -511,6 +629,22 @@ fn stream_response(
                     Ok(Ok(None)) => relay.finish(),
                     Ok(Ok(Some(bytes))) => relay.push(&bytes),
                 };
+                if let Some((_, sent)) = &mut kept {
+                    let room = CAPTURE_LIMIT.saturating_sub(sent.len());
+                    sent.extend_from_slice(&output.bytes[..output.bytes.len().min(room)]);
+                }
+                if output.finished
+                    && !relay.failed()
+                    && let (Some(sink), Some((capture, sent))) = (&state.conversations, kept.take())
+                {
+                    // Kept before the stream's last bytes go out, so a client that saw the end
+                    // of its answer can count on the record. The rest of the answer is the
+                    // client's already: a failure is logged, not refused.
+                    let record = capture.into_record(streamed_text(&sent));
+                    if let Err(reason) = sink.save(record).await {
+                        tracing::error!(request_id = %id.0, %reason, "streamed conversation not stored");
+                    }
+                }
                 if output.finished {
                     tracing::info!(
                         request_id = %id.0,
@@ -533,7 +667,7 @@ fn stream_response(
                     (true, false) => continue,
                     (false, true) => return Some((Ok::<Bytes, Infallible>(bytes), None)),
                     (false, false) => {
-                        return Some((Ok(bytes), Some((upstream, relay, id, state, guard))));
+                        return Some((Ok(bytes), Some((upstream, relay, id, state, guard, kept))));
                     }
                 }
             }

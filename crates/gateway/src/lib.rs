@@ -40,7 +40,7 @@ pub use app::{Action, AppState, ClientAddr, Outcome, RequestId, app};
 pub use config::{Config, ConfigError, Environment, ProcessEnvironment};
 pub use error::ApiError;
 pub use identity::{Authentication, Authenticator, Principal, StaticKeys};
-pub use record::{Recorder, RequestRecord};
+pub use record::{ConversationRecord, ConversationSink, Recorder, RequestRecord};
 pub use server::serve;
 
 /// Why the gateway could not be built from a configuration.
@@ -89,6 +89,7 @@ pub fn build_state(
         upstreams,
         authenticator,
         recorder: Arc::new(record::NoRecorder),
+        conversations: None,
         policies,
         limits: limits::Limits::default(),
         metrics: Arc::new(metrics::Metrics::default()),

@@ -70,6 +70,42 @@ pub trait Recorder: Send + Sync + 'static {
     fn record<'a>(&'a self, record: &'a RequestRecord) -> BoxFuture<'a, Result<(), String>>;
 }
 
+/// One chat exchange to keep (`[store] conversations = true`): the prompt as the client sent it and
+/// the answer as the client received it. The sink encrypts it (the store seals it under the data
+/// subject's key); it never goes to a log.
+#[derive(Clone)]
+pub struct ConversationRecord {
+    /// The data subject: `X-Warden-Subject`, else the `user` field, else `principal:<id>`.
+    pub subject: String,
+    /// The principal's id.
+    pub principal: Option<String>,
+    /// The request id.
+    pub request_id: String,
+    /// The model asked for.
+    pub model: Option<String>,
+    /// The request's `messages`, as JSON text.
+    pub prompt: String,
+    /// The answer's text as delivered (contents and tool-call arguments, in order).
+    pub answer: String,
+}
+
+impl std::fmt::Debug for ConversationRecord {
+    /// Ids only: the texts are personal data.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("ConversationRecord")
+            .field("request_id", &self.request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where kept conversations go. `Ok` once stored durably; a non-streamed answer whose conversation
+/// cannot be stored is refused (503), a streamed one is logged and counted (its bytes are sent).
+pub trait ConversationSink: Send + Sync + 'static {
+    /// Stores one exchange.
+    fn save(&self, conversation: ConversationRecord) -> BoxFuture<'_, Result<(), String>>;
+}
+
 /// Keeps nothing: for deployments without an audit trail and for tests that do not look.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoRecorder;
