@@ -199,7 +199,10 @@ impl Recorder for StoreRecorder {
                 time_ms: Timestamp::from(record.time).unix_millis(),
                 request_id: record.request_id.clone(),
                 principal: record.principal.clone(),
-                subject: None,
+                subject: record
+                    .subject
+                    .as_deref()
+                    .map(|subject| self.0.subject_ref(subject)),
                 action: action.to_owned(),
                 route: Some(record.route.clone()),
                 model: record.model.clone(),

@@ -152,8 +152,8 @@ async fn open_store(data: &Path, store_url: Option<&str>) -> warden_store::Store
     .unwrap()
 }
 
-async fn check(store_url: Option<String>) {
-    for conversations in [true, false] {
+async fn check(store_url: Option<String>, conversations: bool) {
+    {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         exchange(&data, store_url.as_deref(), conversations).await;
@@ -166,6 +166,21 @@ async fn check(store_url: Option<String>) {
             assert_clean(name, bytes);
         }
         let store = open_store(&data, store_url.as_deref()).await;
+        // The audit events name the subject by its keyed reference only.
+        let reference = store.subject_ref(PLANTED[4]);
+        let events = store
+            .export_audit(0, i64::MIN, i64::MAX, 1_000)
+            .await
+            .unwrap();
+        let chats: Vec<&String> = events
+            .iter()
+            .map(|(_, event)| event)
+            .filter(|event| event.contains("\"action\":\"chat\""))
+            .collect();
+        assert!(chats.len() >= 2, "{chats:?}");
+        for event in &chats {
+            assert!(event.contains(&reference), "{event}");
+        }
         let kept = store.conversations_of(PLANTED[4]).await.unwrap();
         if conversations {
             assert_eq!(kept.len(), 2, "one plain and one streamed exchange");
@@ -205,15 +220,18 @@ fn dump_is_clean(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_planted_is_readable_at_rest_on_sqlite() {
-    check(None).await;
+    check(None, true).await;
+    check(None, false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_planted_is_readable_at_rest_on_postgres() {
-    let Some(url) = warden_testkit::postgres::fresh_database("warden_at_rest").await else {
-        eprintln!("skipped: WARDEN_TEST_PG_URL is not set (./scripts/test sets it)");
-        return;
-    };
-    // Each round needs an empty database: the second round gets its own.
-    check(Some(url)).await;
+    // Each round (conversations on, off) gets an empty database of its own.
+    for conversations in [true, false] {
+        let Some(url) = warden_testkit::postgres::fresh_database("warden_at_rest").await else {
+            eprintln!("skipped: WARDEN_TEST_PG_URL is not set (./scripts/test sets it)");
+            return;
+        };
+        check(Some(url), conversations).await;
+    }
 }

@@ -66,6 +66,9 @@ pub struct RequestId(pub String);
 pub struct Outcome {
     /// The principal's id, once identified.
     pub principal: Option<String>,
+    /// The data subject the client named (`X-Warden-Subject` or `user`); recorded only as a keyed
+    /// hash.
+    pub subject: Option<String>,
     /// The model asked for.
     pub model: Option<String>,
     /// The upstream that served it.
@@ -182,6 +185,7 @@ async fn request_id(
             request_id: id.clone(),
             route: path.clone(),
             principal: outcome.principal.clone(),
+            subject: outcome.subject.clone(),
             model: outcome.model.clone(),
             upstream: outcome.upstream.clone(),
             decision: if response.status().is_success() {
@@ -420,6 +424,7 @@ async fn chat_pipeline(
     // Read the body within the limits.
     let mut body = read_json(state, body).await?;
     let request = chat::validate(&body, &state.config.server)?;
+    outcome.subject = named_subject(&parts.headers, &body);
     // What a kept conversation needs from the request as the client sent it.
     let mut capture = state.conversations.as_ref().map(|_| Capture {
         subject: data_subject(&parts.headers, &body, &principal.id),
@@ -535,17 +540,22 @@ const CAPTURE_LIMIT: usize = 1 << 20;
 /// The data subject of a request (SPEC §8): `X-Warden-Subject`, else the OpenAI `user` field, else
 /// the principal itself. Never logged; the store keeps only a keyed hash of it.
 fn data_subject(headers: &HeaderMap, body: &Value, principal: &str) -> String {
+    named_subject(headers, body).unwrap_or_else(|| format!("principal:{principal}"))
+}
+
+/// The subject the client named: `X-Warden-Subject`, else a non-empty `user` field.
+fn named_subject(headers: &HeaderMap, body: &Value) -> Option<String> {
     if let Some(subject) = headers
         .get("x-warden-subject")
         .and_then(|value| value.to_str().ok())
         .filter(|value| !value.is_empty())
     {
-        return subject.to_owned();
+        return Some(subject.to_owned());
     }
-    match body.get("user").and_then(Value::as_str) {
-        Some(user) if !user.is_empty() => user.to_owned(),
-        _ => format!("principal:{principal}"),
-    }
+    body.get("user")
+        .and_then(Value::as_str)
+        .filter(|user| !user.is_empty())
+        .map(str::to_owned)
 }
 
 /// The delivered text of a whole answer: every choice's content and tool-call arguments, in order.

@@ -27,6 +27,8 @@ pub struct RequestRecord {
     pub route: String,
     /// The principal's id, if it was identified.
     pub principal: Option<String>,
+    /// The data subject the client named, raw: the recorder stores only a keyed hash of it.
+    pub subject: Option<String>,
     /// The model asked for.
     pub model: Option<String>,
     /// The upstream that served it.
