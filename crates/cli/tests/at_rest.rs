@@ -5,7 +5,8 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stderr)]
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -96,15 +97,7 @@ async fn exchange(data: &Path, store_url: Option<&str>, conversations: bool) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let base = support::listening_address(child.stdout.take().unwrap());
     let client = reqwest::Client::new();
     let prompt = format!(
         "I am {}, card {}, my key is {}, mail me at {}",
@@ -153,51 +146,49 @@ async fn open_store(data: &Path, store_url: Option<&str>) -> warden_store::Store
 }
 
 async fn check(store_url: Option<String>, conversations: bool) {
-    {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        exchange(&data, store_url.as_deref(), conversations).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    exchange(&data, store_url.as_deref(), conversations).await;
 
-        let mut files = Vec::new();
-        bytes_under(dir.path(), &mut files);
-        files.retain(|(name, _)| !name.ends_with(".toml"));
-        assert!(!files.is_empty());
-        for (name, bytes) in &files {
-            assert_clean(name, bytes);
+    let mut files = Vec::new();
+    bytes_under(dir.path(), &mut files);
+    files.retain(|(name, _)| !name.ends_with(".toml"));
+    assert!(!files.is_empty());
+    for (name, bytes) in &files {
+        assert_clean(name, bytes);
+    }
+    let store = open_store(&data, store_url.as_deref()).await;
+    // The audit events name the subject by its keyed reference only.
+    let reference = store.subject_ref(PLANTED[4]);
+    let events = store
+        .export_audit(0, i64::MIN, i64::MAX, 1_000)
+        .await
+        .unwrap();
+    let chats: Vec<&String> = events
+        .iter()
+        .map(|(_, event)| event)
+        .filter(|event| event.contains("\"action\":\"chat\""))
+        .collect();
+    assert!(chats.len() >= 2, "{chats:?}");
+    for event in &chats {
+        assert!(event.contains(&reference), "{event}");
+    }
+    let kept = store.conversations_of(PLANTED[4]).await.unwrap();
+    if conversations {
+        assert_eq!(kept.len(), 2, "one plain and one streamed exchange");
+        for conversation in &kept {
+            assert!(conversation.prompt.contains(PLANTED[0]));
+            assert!(conversation.prompt.contains(PLANTED[1]));
+            assert!(conversation.prompt.contains(PLANTED[3]));
+            assert_eq!(conversation.answer, "Thanks, I have noted your details.");
+            assert!(conversation.expires_at.is_some(), "retention applies");
         }
-        let store = open_store(&data, store_url.as_deref()).await;
-        // The audit events name the subject by its keyed reference only.
-        let reference = store.subject_ref(PLANTED[4]);
-        let events = store
-            .export_audit(0, i64::MIN, i64::MAX, 1_000)
-            .await
-            .unwrap();
-        let chats: Vec<&String> = events
-            .iter()
-            .map(|(_, event)| event)
-            .filter(|event| event.contains("\"action\":\"chat\""))
-            .collect();
-        assert!(chats.len() >= 2, "{chats:?}");
-        for event in &chats {
-            assert!(event.contains(&reference), "{event}");
-        }
-        let kept = store.conversations_of(PLANTED[4]).await.unwrap();
-        if conversations {
-            assert_eq!(kept.len(), 2, "one plain and one streamed exchange");
-            for conversation in &kept {
-                assert!(conversation.prompt.contains(PLANTED[0]));
-                assert!(conversation.prompt.contains(PLANTED[1]));
-                assert!(conversation.prompt.contains(PLANTED[3]));
-                assert_eq!(conversation.answer, "Thanks, I have noted your details.");
-                assert!(conversation.expires_at.is_some(), "retention applies");
-            }
-        } else {
-            assert!(kept.is_empty(), "nothing kept when conversations are off");
-        }
-        store.close().await;
-        if let Some(url) = &store_url {
-            dump_is_clean(url);
-        }
+    } else {
+        assert!(kept.is_empty(), "nothing kept when conversations are off");
+    }
+    store.close().await;
+    if let Some(url) = &store_url {
+        dump_is_clean(url);
     }
 }
 

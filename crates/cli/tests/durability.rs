@@ -4,8 +4,9 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stderr)]
 
+mod support;
+
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
@@ -51,15 +52,7 @@ fn serve(
         command.env("WARDEN_STORE_URL", url);
     }
     let mut child = command.spawn().unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("warden serve prints its address first")
-        .to_owned();
+    let base = support::listening_address(child.stdout.take().unwrap());
     (child, base)
 }
 

@@ -11,7 +11,8 @@
     clippy::print_stdout
 )]
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::process::{Child, Command, Stdio};
 
 use warden_testkit::MockUpstream;
@@ -93,13 +94,7 @@ async fn official_openai_sdk_against_warden() {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let server = Server(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("the first line names the address")
-        .to_owned();
+    let base = support::listening_address(stdout);
 
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/test_openai_sdk.py");
     let mock_root = format!("http://{}", mock.addr());
