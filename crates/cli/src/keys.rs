@@ -161,36 +161,66 @@ pub(crate) fn migrate(args: &StoreArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What `create --json` prints.
+/// What `create --json` prints (and `POST /admin/keys` answers).
 #[derive(Serialize)]
-struct CreatedKey<'a> {
-    id: &'a KeyId,
-    key: &'a str,
-    name: &'a str,
-    roles: &'a [Role],
+pub(crate) struct CreatedKey<'a> {
+    pub(crate) id: &'a KeyId,
+    pub(crate) key: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) roles: &'a [Role],
     #[serde(skip_serializing_if = "Option::is_none")]
-    expires_at: Option<Timestamp>,
+    pub(crate) expires_at: Option<Timestamp>,
 }
 
-async fn create(args: CreateArgs, now: Timestamp, out: &mut impl Write) -> anyhow::Result<()> {
-    let roles = args
-        .roles
+impl<'a> CreatedKey<'a> {
+    /// The answer for a key just made.
+    pub(crate) fn of(record: &'a KeyRecord, key: &'a warden_store::PlaintextKey) -> Self {
+        CreatedKey {
+            id: &record.id,
+            key: key.expose_secret(),
+            name: &record.name,
+            roles: &record.roles,
+            expires_at: record.expires_at,
+        }
+    }
+}
+
+/// A key to create from the command line's or the admin API's words.
+pub(crate) fn new_key(
+    name: String,
+    roles: &[String],
+    expires: Option<Duration>,
+    models: Option<Vec<String>>,
+    limits: KeyLimits,
+    now: Timestamp,
+) -> Result<NewKey, warden_store::Error> {
+    let roles = roles
         .iter()
         .map(|role| Role::parse(role.trim()))
         .collect::<Result<Vec<_>, _>>()?;
-    let new_key = NewKey {
-        name: args.name,
+    Ok(NewKey {
+        name,
         roles,
-        expires_at: args.expires.map(|lifetime| now.saturating_add(lifetime)),
-        allowed_models: args
-            .models
+        expires_at: expires.map(|lifetime| now.saturating_add(lifetime)),
+        allowed_models: models
             .map(|models| models.iter().map(|model| model.trim().to_owned()).collect()),
-        limits: KeyLimits {
+        limits,
+    })
+}
+
+async fn create(args: CreateArgs, now: Timestamp, out: &mut impl Write) -> anyhow::Result<()> {
+    let new_key = new_key(
+        args.name,
+        &args.roles,
+        args.expires,
+        args.models,
+        KeyLimits {
             requests_per_minute: args.requests_per_minute,
             tokens_per_minute: args.tokens_per_minute,
             tokens_per_day: args.tokens_per_day,
         },
-    };
+        now,
+    )?;
     let store = open_store(&args.store).await?;
     let (record, key) = store.create_key(new_key, now).await?;
     // An admin action: audited before the key is shown (no key without its audit event).
@@ -204,14 +234,7 @@ async fn create(args: CreateArgs, now: Timestamp, out: &mut impl Write) -> anyho
     store.close().await;
     audited.context("recording the key's creation in the audit trail")?;
     if args.json {
-        let created = CreatedKey {
-            id: &record.id,
-            key: key.expose_secret(),
-            name: &record.name,
-            roles: &record.roles,
-            expires_at: record.expires_at,
-        };
-        serde_json::to_writer(&mut *out, &created)?;
+        serde_json::to_writer(&mut *out, &CreatedKey::of(&record, &key))?;
         writeln!(out)?;
     } else {
         writeln!(out, "key: {}", key.expose_secret())?;
@@ -231,12 +254,13 @@ async fn create(args: CreateArgs, now: Timestamp, out: &mut impl Write) -> anyho
     Ok(())
 }
 
-/// A record as `list --json` prints it: its fields and its status now.
+/// A record as `list --json` prints it (and `GET /admin/keys` answers): its fields and its status
+/// now.
 #[derive(Serialize)]
-struct ListedKey<'a> {
+pub(crate) struct ListedKey<'a> {
     #[serde(flatten)]
-    record: &'a KeyRecord,
-    status: KeyStatus,
+    pub(crate) record: &'a KeyRecord,
+    pub(crate) status: KeyStatus,
 }
 
 async fn list(args: ListArgs, now: Timestamp, out: &mut impl Write) -> anyhow::Result<()> {
@@ -244,14 +268,7 @@ async fn list(args: ListArgs, now: Timestamp, out: &mut impl Write) -> anyhow::R
     let records = store.list_keys().await?;
     store.close().await;
     if args.json {
-        let listed: Vec<ListedKey<'_>> = records
-            .iter()
-            .map(|record| ListedKey {
-                record,
-                status: record.status(now),
-            })
-            .collect();
-        serde_json::to_writer_pretty(&mut *out, &listed)?;
+        serde_json::to_writer_pretty(&mut *out, &listed(&records, now))?;
         writeln!(out)?;
         return Ok(());
     }
@@ -274,12 +291,23 @@ async fn list(args: ListArgs, now: Timestamp, out: &mut impl Write) -> anyhow::R
     Ok(())
 }
 
-/// What `revoke --json` prints.
+/// The records with their status at `now`.
+pub(crate) fn listed(records: &[KeyRecord], now: Timestamp) -> Vec<ListedKey<'_>> {
+    records
+        .iter()
+        .map(|record| ListedKey {
+            record,
+            status: record.status(now),
+        })
+        .collect()
+}
+
+/// What `revoke --json` prints (and `DELETE /admin/keys/{id}` answers).
 #[derive(Serialize)]
-struct Revocation<'a> {
-    id: &'a KeyId,
-    outcome: &'static str,
-    revoked_at: Timestamp,
+pub(crate) struct Revocation<'a> {
+    pub(crate) id: &'a KeyId,
+    pub(crate) outcome: &'static str,
+    pub(crate) revoked_at: Timestamp,
 }
 
 async fn revoke(args: RevokeArgs, now: Timestamp, out: &mut impl Write) -> anyhow::Result<()> {
@@ -441,7 +469,7 @@ pub(crate) fn warn_new_master_key(store: &Store) {
 }
 
 /// `--expires`: `30d`, `12h`, `90m`.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let invalid = || format!("invalid duration {text:?}: use a number followed by d, h or m");
     let (digits, unit_seconds) = if let Some(digits) = text.strip_suffix('d') {
         (digits, 86_400)

@@ -4,6 +4,7 @@
 
 #![forbid(unsafe_code)]
 
+mod admin;
 mod audit;
 mod diagnostics;
 mod eval;

@@ -67,6 +67,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         // Audit on (SPEC §12): every API request is recorded in the store's hash chain before it
         // is answered.
         state.recorder = Arc::new(StoreRecorder(store.clone()));
+        // The admin API (`/admin/...`) works on the same store.
+        state.admin = Some(Arc::new(crate::admin::StoreAdmin(store.clone())));
         // Conversations (off by default): sealed under the subject's data key, purged past their
         // retention by a background task (hourly, and once at start).
         let retention =
@@ -184,13 +186,13 @@ struct StoreRecorder(Store);
 impl Recorder for StoreRecorder {
     fn record<'a>(&'a self, record: &'a RequestRecord) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
-            let action = match record.route.as_str() {
+            let action = record.action.unwrap_or(match record.route.as_str() {
                 "/v1/chat/completions" => "chat",
                 "/v1/embeddings" => "embed",
                 "/v1/models" => "models",
                 "/v1/scan" | "/v1/redact" => "scan",
                 _ => "other",
-            };
+            });
             let counts = |tally: &std::collections::BTreeMap<String, usize>| {
                 tally.iter().map(|(k, v)| (k.clone(), *v as u64)).collect()
             };
@@ -208,7 +210,11 @@ impl Recorder for StoreRecorder {
                 model: record.model.clone(),
                 upstream: record.upstream.clone(),
                 decision: record.decision.as_str().to_owned(),
-                reason: record.reason.map(str::to_owned),
+                // A refusal's code, or what an allowed admin action acted on (a key id).
+                reason: record
+                    .reason
+                    .map(str::to_owned)
+                    .or_else(|| record.target.clone()),
                 status: record.status,
                 entities_in: counts(&record.found_in),
                 entities_out: counts(&record.found_out),

@@ -53,6 +53,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The listener's TLS configuration, when `[server] tls` is set.
     pub tls: Option<Arc<crate::tls::TlsReloader>>,
+    /// Carries out the admin API's operations; `None` answers them with 503.
+    pub admin: Option<Arc<dyn crate::admin::AdminStore>>,
 }
 
 /// The id of one request, in extensions and in the `x-request-id` header.
@@ -81,6 +83,10 @@ pub struct Outcome {
     pub code: Option<&'static str>,
     /// Time from sending to the upstream until its response head.
     pub upstream_latency: Option<std::time::Duration>,
+    /// The audit action, when the route does not imply it (`admin.keys.create`).
+    pub action: Option<&'static str>,
+    /// What an admin action acted on (a key id), for the audit trail.
+    pub target: Option<String>,
 }
 
 /// Adds a tally to the findings series, with the action configured for each type.
@@ -125,6 +131,8 @@ pub enum Action {
     Embed,
     /// The guard API and model listing.
     Scan,
+    /// The admin API.
+    Admin,
 }
 
 /// The whole HTTP service.
@@ -138,6 +146,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .merge(crate::admin::routes())
         .fallback(|| async { ApiError::not_found("no such route") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(middleware::from_fn_with_state(
@@ -170,7 +179,14 @@ async fn request_id(
     let started = Instant::now();
     let arrived = std::time::SystemTime::now();
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let raw_path = request.uri().path();
+    let audited = raw_path.starts_with("/v1/") || raw_path.starts_with("/admin/");
+    // The route's template (`/admin/keys/{id}`), never the raw path: a path segment can hold a
+    // subject id or a key pasted by mistake, and neither may reach a log or the audit trail.
+    let path = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "(unmatched)".to_owned(), |m| m.as_str().to_owned());
     let mut response = next.run(request).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
@@ -179,8 +195,10 @@ async fn request_id(
         .extensions_mut()
         .remove::<Outcome>()
         .unwrap_or_default();
-    if path.starts_with("/v1/") {
+    if audited {
         let record = RequestRecord {
+            action: outcome.action,
+            target: outcome.target.clone(),
             time: arrived,
             request_id: id.clone(),
             route: path.clone(),
@@ -238,7 +256,7 @@ async fn request_id(
 }
 
 /// Reads a JSON body within the size and time limits.
-async fn read_json(state: &AppState, body: Body) -> Result<Value, ApiError> {
+pub(crate) async fn read_json(state: &AppState, body: Body) -> Result<Value, ApiError> {
     let limit = state.config.server.max_body_bytes;
     let read = axum::body::to_bytes(body, limit);
     let bytes = match tokio::time::timeout(state.config.server.body_timeout, read).await {
@@ -296,7 +314,7 @@ fn check_key_models(principal: &Principal, model: Option<&str>) -> Result<(), Ap
 /// Authorize (SPEC §2 step 3): the Cedar policies decide with the principal, the action, the model
 /// and the context — client address, time, and the entity types found in the input (so this runs
 /// after inspection). A denial is a 403 naming the action, never the policy text.
-fn authorize(
+pub(crate) fn authorize(
     state: &AppState,
     principal: &Principal,
     action: Action,
@@ -310,6 +328,7 @@ fn authorize(
         Action::Chat => (warden_policy::Action::Chat, "chat"),
         Action::Embed => (warden_policy::Action::Embed, "embed"),
         Action::Scan => (warden_policy::Action::Scan, "scan"),
+        Action::Admin => (warden_policy::Action::Admin, "admin"),
     };
     let who = warden_policy::PrincipalInfo {
         id: principal.id.clone(),
@@ -364,7 +383,7 @@ fn route<'a>(state: &'a AppState, model: &str) -> Result<&'a Upstream, ApiError>
         .ok_or_else(|| ApiError::model_not_found(model))
 }
 
-fn json_response(status: StatusCode, value: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
     let mut response = (status, value.to_string()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -388,7 +407,11 @@ fn log_error(error: &ApiError, id: &RequestId) {
     }
 }
 
-fn respond(result: Result<Response, ApiError>, id: &RequestId, mut outcome: Outcome) -> Response {
+pub(crate) fn respond(
+    result: Result<Response, ApiError>,
+    id: &RequestId,
+    mut outcome: Outcome,
+) -> Response {
     let mut response = match result {
         Ok(response) => response,
         Err(error) => {

@@ -15,6 +15,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 mod app;
 pub mod chat;
 pub mod config;
@@ -36,6 +37,7 @@ use std::sync::Arc;
 
 use warden_scan::{Keys, OperatorKey, Scanner};
 
+pub use admin::{AdminAnswer, AdminError, AdminOperation, AdminStore, KeySpec};
 pub use app::{Action, AppState, ClientAddr, Outcome, RequestId, app};
 pub use config::{Config, ConfigError, Environment, ProcessEnvironment};
 pub use error::ApiError;
@@ -94,6 +96,7 @@ pub fn build_state(
         limits: limits::Limits::default(),
         metrics: Arc::new(metrics::Metrics::default()),
         jwt,
+        admin: None,
     })
 }
 

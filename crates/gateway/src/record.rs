@@ -25,6 +25,10 @@ pub struct RequestRecord {
     pub request_id: String,
     /// The route (`/v1/chat/completions`).
     pub route: String,
+    /// The action when the route does not imply it (the admin API's `admin.keys.create`, …).
+    pub action: Option<&'static str>,
+    /// What an admin action acted on (a key id); never a secret or a raw subject id.
+    pub target: Option<String>,
     /// The principal's id, if it was identified.
     pub principal: Option<String>,
     /// The data subject the client named, raw: the recorder stores only a keyed hash of it.
