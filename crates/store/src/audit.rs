@@ -121,6 +121,12 @@ impl<'k> Verifier<'k> {
         }
     }
 
+    /// Starts the chain after a checkpoint: the next event is `seq + 1`, chained from `mac`.
+    pub(crate) fn start_after(&mut self, seq: i64, mac: &str) {
+        self.expected_seq = seq.saturating_add(1);
+        mac.clone_into(&mut self.previous_mac);
+    }
+
     /// Checks one row; false once the chain is broken (stop feeding).
     pub(crate) fn row(&mut self, seq: i64, event: &str, mac: &str) -> bool {
         let bad = |reason: String| BadEvent {

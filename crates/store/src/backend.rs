@@ -26,6 +26,8 @@ pub(crate) const AUDIT_PAGE: &str = "SELECT seq, event, mac FROM audit_events \
 /// 65,535 bound parameters).
 pub(crate) const AUDIT_ROWS_PER_INSERT: usize = 256;
 
+/// The lock key appenders and purgers of the audit chain take (PostgreSQL advisory lock).
+pub(crate) const AUDIT_LOCK: i64 = 0x5741_5244_454e_0002;
 /// The lock key writers of the keyring take (PostgreSQL advisory lock; SQLite locks the file).
 pub(crate) const KEYRING_LOCK: i64 = 0x5741_5244_454e_0003;
 
@@ -177,7 +179,6 @@ macro_rules! backend_methods {
             until_ms: i64,
             limit: i64,
         ) -> $crate::error::Result<Vec<$crate::backend::AuditRow>> {
-            use sqlx::Row as _;
             // Without a time filter, walk the primary key (the time index would need a sort).
             let rows = if since_ms == i64::MIN && until_ms == i64::MAX {
                 sqlx::query($crate::backend::AUDIT_PAGE_ALL)
@@ -194,6 +195,14 @@ macro_rules! backend_methods {
                     .fetch_all(&self.pool)
                     .await?
             };
+            Self::audit_rows(&rows)
+        }
+
+        /// `seq, event, mac` rows as [`AuditRow`]s.
+        pub(crate) fn audit_rows(
+            rows: &[<$db as sqlx::Database>::Row],
+        ) -> $crate::error::Result<Vec<$crate::backend::AuditRow>> {
+            use sqlx::Row as _;
             rows.iter()
                 .map(|row| {
                     Ok($crate::backend::AuditRow {

@@ -155,6 +155,9 @@ pub enum Error {
         /// The limit.
         field: &'static str,
     },
+    /// A consent purpose is empty, too long, or has characters outside `a-z A-Z 0-9 _ - . :`.
+    #[error("invalid purpose: use 1 to 64 characters from a-z, A-Z, 0-9, _, -, . and :")]
+    InvalidPurpose,
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
     Random,

@@ -54,6 +54,7 @@ mod error;
 mod migration;
 mod pepper;
 mod postgres;
+mod privacy;
 mod query;
 mod record;
 mod sqlite;
@@ -66,6 +67,10 @@ pub use conversation::{Conversation, NewConversation};
 pub use crypto::{MASTER_KEY_FILE, MasterKey};
 pub use error::{Error, Result};
 pub use pepper::{PEPPER_FILE, Pepper};
+pub use privacy::{
+    AuditPurge, Consent, Erasure, ExportedEvent, Incident, NewIncident, SubjectExport,
+    valid_purpose,
+};
 pub use record::{
     Authentication, KeyId, KeyLimits, KeyRecord, KeyStatus, NewKey, RevokeOutcome, Role,
 };

@@ -48,6 +48,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "encryption",
         sql: include_str!("../migrations/0003_encryption.sql"),
     },
+    Migration {
+        version: 4,
+        name: "privacy",
+        sql: include_str!("../migrations/0004_privacy.sql"),
+    },
 ];
 
 /// The newest version this build ships.

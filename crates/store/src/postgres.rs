@@ -20,7 +20,7 @@ const POOL_SIZE: u32 = 16;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Advisory-lock keys (arbitrary, fixed): one for migrations, one for the audit chain's tail.
 const MIGRATION_LOCK: i64 = 0x5741_5244_454e_0001;
-const AUDIT_LOCK: i64 = 0x5741_5244_454e_0002;
+use crate::backend::AUDIT_LOCK;
 
 /// An open PostgreSQL store.
 pub(crate) struct Postgres {
@@ -84,6 +84,7 @@ impl Postgres {
     }
 
     backend_methods!(sqlx::Postgres);
+    crate::privacy::privacy_methods!(sqlx::Postgres);
 }
 
 /// Takes a transaction-scoped advisory lock: held until commit or rollback (or the connection's

@@ -97,6 +97,7 @@ impl Sqlite {
     }
 
     backend_methods!(sqlx::Sqlite);
+    crate::privacy::privacy_methods!(sqlx::Sqlite);
 }
 
 /// A connection with the file in WAL mode. Switching a new file to WAL needs an exclusive lock that

@@ -99,6 +99,8 @@ struct Inner {
     hasher: KeyHasher,
     /// The audit chain's MAC key, derived from the pepper.
     chain_key: hmac::Key,
+    /// Signs audit checkpoints, derived from the pepper.
+    checkpoint_key: hmac::Key,
     /// The group-commit writer of audit events, started on first use.
     audit_writer: OnceLock<mpsc::Sender<PendingEvent>>,
 }
@@ -113,7 +115,7 @@ type PendingEvent = (
 const AUDIT_BATCH: usize = 512;
 
 /// The database behind the store. An enum, not a trait object: see the crate docs.
-enum Backend {
+pub(crate) enum Backend {
     Sqlite(Sqlite),
     Postgres(Postgres),
 }
@@ -127,6 +129,7 @@ macro_rules! on_backend {
         }
     };
 }
+pub(crate) use on_backend;
 
 impl Store {
     /// Opens the store: creates the data directory and the database when missing, loads or makes
@@ -168,6 +171,7 @@ impl Store {
         let hasher = KeyHasher::new(&pepper);
         drop(pepper);
         let chain_key = hasher.derive(crate::audit::CHAIN_KEY_LABEL);
+        let checkpoint_key = hasher.derive(crate::privacy::CHECKPOINT_KEY_LABEL);
         let subject_key = hasher.derive(SUBJECT_KEY_LABEL);
         // The keyring first, unmigrated: a wrong or missing master key is refused before anything
         // is touched.
@@ -236,6 +240,7 @@ impl Store {
             subject_key,
             hasher,
             chain_key,
+            checkpoint_key,
             audit_writer: OnceLock::new(),
         });
         Ok(Self { inner })
@@ -267,8 +272,19 @@ impl Store {
         format!("subj_{}", hex::encode(&mac.as_ref()[..16]))
     }
 
-    fn keyring(&self) -> &Backend {
+    /// The keyring's database (the data database when no separate keyring is configured).
+    pub(crate) fn keyring(&self) -> &Backend {
         self.inner.keyring.as_ref().unwrap_or(&self.inner.backend)
+    }
+
+    /// The data database.
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.inner.backend
+    }
+
+    /// The key audit checkpoints are signed with.
+    pub(crate) fn checkpoint_key(&self) -> &hmac::Key {
+        &self.inner.checkpoint_key
     }
 
     /// The subject's data key, made (and stored wrapped) on first use. Fails closed: a key that
@@ -489,6 +505,35 @@ impl Store {
     pub async fn verify_audit(&self) -> Result<Verification> {
         let mut verifier = Verifier::new(&self.inner.chain_key);
         let mut after = 0;
+        // After a retention purge the chain starts from its signed checkpoint.
+        let checkpoint = on_backend!(&self.inner.backend, db => db.audit_checkpoint().await?);
+        if let Some(checkpoint) = checkpoint {
+            let expected = crate::privacy::checkpoint_signature(
+                &self.inner.checkpoint_key,
+                checkpoint.seq,
+                &checkpoint.mac,
+                checkpoint.purged_before_ms,
+                checkpoint.created_at,
+            );
+            let signed = aws_lc_rs::constant_time::verify_slices_are_equal(
+                expected.as_bytes(),
+                checkpoint.signature.as_bytes(),
+            )
+            .is_ok();
+            if !signed {
+                return Ok(Verification {
+                    checked: 0,
+                    last_seq: None,
+                    first_bad: Some(crate::audit::BadEvent {
+                        seq: checkpoint.seq.saturating_add(1),
+                        reason: "the checkpoint the chain starts from is not signed by this store"
+                            .to_owned(),
+                    }),
+                });
+            }
+            verifier.start_after(checkpoint.seq, &checkpoint.mac);
+            after = checkpoint.seq;
+        }
         loop {
             let page = on_backend!(&self.inner.backend, db => {
                 db.audit_page(after, i64::MIN, i64::MAX, 10_000).await?

@@ -285,7 +285,7 @@ async fn migrations_apply_once_across_reopens_and_concurrent_opens() {
         .iter()
         .map(|row| row.get("version"))
         .collect();
-    assert_eq!(versions, [1, 2, 3]);
+    assert_eq!(versions, [1, 2, 3, 4]);
     let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut raw)
         .await
@@ -325,7 +325,7 @@ async fn a_database_from_a_newer_warden_is_refused() {
             error,
             Error::SchemaTooNew {
                 found: 99,
-                known: 3
+                known: 4
             }
         ),
         "{error}"
