@@ -30,6 +30,45 @@ impl warden_gateway::AdminStore for StoreAdmin {
                 AdminOperation::CreateKey(spec) => self.create_key(spec, now).await,
                 AdminOperation::ListKeys => self.list_keys(now).await,
                 AdminOperation::RevokeKey { id } => self.revoke_key(&id, now).await,
+                AdminOperation::ExportSubject { subject } => {
+                    let export = self.0.export_subject(&subject, now).await;
+                    answer(export.map_err(client_or_store)?, None)
+                }
+                AdminOperation::EraseSubject { subject } => {
+                    let erasure = self.0.erase_subject(&subject).await;
+                    answer(erasure.map_err(client_or_store)?, None)
+                }
+                AdminOperation::SetConsent {
+                    subject,
+                    purpose,
+                    granted,
+                } => {
+                    let set = self.0.set_consent(&subject, &purpose, granted, now).await;
+                    set.map_err(client_or_store)?;
+                    answer(
+                        json!({"subject_ref": self.0.subject_ref(&subject), "purpose": purpose, "granted": granted, "updated_at": now}),
+                        Some(purpose),
+                    )
+                }
+                AdminOperation::SetDoNotShare {
+                    subject,
+                    do_not_share,
+                } => {
+                    let set = self.0.set_do_not_share(&subject, do_not_share, now).await;
+                    set.map_err(client_or_store)?;
+                    answer(
+                        json!({"subject_ref": self.0.subject_ref(&subject), "do_not_share": do_not_share, "updated_at": now}),
+                        None,
+                    )
+                }
+                AdminOperation::ListIncidents { since_ms } => {
+                    let since = Timestamp::from_unix_millis(since_ms);
+                    let incidents = self.0.incidents(since, None).await;
+                    answer(
+                        json!({"object": "list", "data": incidents.map_err(client_or_store)?}),
+                        None,
+                    )
+                }
                 _ => Err(AdminError::Invalid(
                     "this operation is not supported by this store".to_owned(),
                 )),
@@ -101,6 +140,15 @@ impl StoreAdmin {
     }
 }
 
+/// A 200 with `body` as JSON.
+fn answer(body: impl serde::Serialize, target: Option<String>) -> Result<AdminAnswer, AdminError> {
+    Ok(AdminAnswer {
+        created: false,
+        body: serde_json::to_value(body).map_err(|e| AdminError::Unavailable(e.to_string()))?,
+        target,
+    })
+}
+
 /// A store error as the admin API's: the client's mistakes (named by the store without secrets)
 /// are 400, everything else 503.
 fn client_or_store(error: warden_store::Error) -> AdminError {
@@ -111,11 +159,67 @@ fn client_or_store(error: warden_store::Error) -> AdminError {
         | Error::NoRoles
         | Error::InvalidName
         | Error::InvalidModel(_)
-        | Error::LimitTooLarge { .. } => {
+        | Error::LimitTooLarge { .. }
+        | Error::InvalidPurpose => {
             let message: String = error.to_string().chars().take(MAX_MESSAGE_CHARS).collect();
             AdminError::Invalid(message)
         }
         Error::NotFound(id) => AdminError::NotFound(format!("no key has the id {id}")),
         other => AdminError::Unavailable(other.to_string()),
+    }
+}
+
+/// The store as the gateway's directory of data subjects' choices.
+pub(crate) struct StoreSubjects(pub(crate) Store);
+
+impl warden_gateway::subjects::SubjectDirectory for StoreSubjects {
+    fn state<'a>(
+        &'a self,
+        subject: &'a str,
+    ) -> BoxFuture<'a, Result<warden_gateway::subjects::SubjectState, String>> {
+        Box::pin(async move {
+            let consents = self
+                .0
+                .consents_of(subject)
+                .await
+                .map_err(|e| e.to_string())?;
+            let do_not_share = self
+                .0
+                .do_not_share(subject)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(warden_gateway::subjects::SubjectState {
+                consents: consents
+                    .into_iter()
+                    .filter(|consent| consent.granted)
+                    .map(|consent| consent.purpose)
+                    .collect(),
+                do_not_share,
+            })
+        })
+    }
+}
+
+/// The store as the gateway's incident sink.
+pub(crate) struct StoreIncidents(pub(crate) Store);
+
+impl warden_gateway::IncidentSink for StoreIncidents {
+    fn raise(&self, incident: warden_gateway::IncidentReport) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            let new = warden_store::NewIncident {
+                kind: incident.kind.to_owned(),
+                severity: incident.severity.to_owned(),
+                summary: incident.summary,
+                principals: incident.principal.into_iter().collect(),
+                subjects: incident.subject.into_iter().collect(),
+                request_ids: vec![incident.request_id],
+                dedup: None,
+            };
+            self.0
+                .record_incident(new, Timestamp::now())
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        })
     }
 }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use warden_store::{AUDIT_FORMAT_VERSION, AuditEvent, Timestamp};
+use warden_store::{AUDIT_FORMAT_VERSION, AuditEvent, NewIncident, Store, Timestamp, Verification};
 
 use crate::keys::{StoreArgs, open_store};
 
@@ -57,6 +57,9 @@ pub(crate) fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
 async fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&args.store).await?;
     let verification = store.verify_audit().await;
+    if let Ok(verification) = &verification {
+        report_break(&store, verification, Timestamp::now()).await;
+    }
     store.close().await;
     let verification = verification.context("reading the audit trail")?;
     let mut out = io::stdout().lock();
@@ -112,6 +115,35 @@ async fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// An admin action done through the CLI, as an audit event (no secret in it: the key id only).
+/// Verifies the chain (the server's hourly check); a break is logged and raised as an incident.
+pub(crate) async fn verify_and_report(store: &Store, now: Timestamp) {
+    match store.verify_audit().await {
+        Ok(verification) => report_break(store, &verification, now).await,
+        Err(error) => tracing::error!(%error, "the audit trail could not be verified"),
+    }
+}
+
+/// Records a broken chain as an incident: one per first bad event, however often it is found.
+async fn report_break(store: &Store, verification: &Verification, now: Timestamp) {
+    let Some(bad) = &verification.first_bad else {
+        return;
+    };
+    tracing::error!(seq = bad.seq, reason = %bad.reason, "the audit trail is broken");
+    let incident = NewIncident {
+        kind: "audit_chain_broken".to_owned(),
+        severity: "critical".to_owned(),
+        summary: format!(
+            "the audit chain breaks at event {}: {}",
+            bad.seq, bad.reason
+        ),
+        dedup: Some(format!("audit_chain_broken:{}", bad.seq)),
+        ..NewIncident::default()
+    };
+    if let Err(error) = store.record_incident(incident, now).await {
+        tracing::error!(%error, "recording the audit-chain incident failed");
+    }
+}
+
 pub(crate) fn admin_event(action: &str, target: &str, now: Timestamp) -> AuditEvent {
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".to_owned());
     AuditEvent {
@@ -132,7 +164,7 @@ pub(crate) fn admin_event(action: &str, target: &str, now: Timestamp) -> AuditEv
     }
 }
 
-fn parse_time(text: &str) -> Result<i64, String> {
+pub(crate) fn parse_time(text: &str) -> Result<i64, String> {
     let time = time_from_rfc3339(text).ok_or_else(|| {
         format!("invalid time \"{text}\": use RFC 3339, like 2026-11-23T08:00:00Z")
     })?;

@@ -10,6 +10,7 @@ mod diagnostics;
 mod eval;
 mod keys;
 mod operator_key;
+mod privacy;
 mod redact;
 mod scan;
 mod scanner_options;
@@ -53,6 +54,15 @@ enum Command {
     /// Create, list and revoke client keys, directly in the store.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
+    /// Data subjects: export everything stored about one, or erase them (GDPR Art. 15, 17).
+    #[command(subcommand)]
+    Subject(privacy::SubjectCommand),
+    /// Record a subject's consent per purpose, or their CCPA opt-out of sharing.
+    #[command(subcommand)]
+    Consent(privacy::ConsentCommand),
+    /// List incidents for breach notification.
+    #[command(subcommand)]
+    Incident(privacy::IncidentCommand),
     /// Apply the store's pending schema migrations (`serve` also does on start) and print the
     /// schema version.
     Migrate(keys::StoreArgs),
@@ -68,6 +78,9 @@ fn main() -> ExitCode {
         Command::Keys(command) => keys::run(command),
         Command::Audit(command) => audit::run(command),
         Command::Migrate(args) => keys::migrate(&args),
+        Command::Subject(command) => privacy::subject(command),
+        Command::Consent(command) => privacy::consent(command),
+        Command::Incident(command) => privacy::incident(command),
     };
     match outcome {
         Ok(code) => code,

@@ -69,6 +69,10 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         state.recorder = Arc::new(StoreRecorder(store.clone()));
         // The admin API (`/admin/...`) works on the same store.
         state.admin = Some(Arc::new(crate::admin::StoreAdmin(store.clone())));
+        // Data subjects' consent and opt-outs.
+        state.subjects = Some(Arc::new(crate::admin::StoreSubjects(store.clone())));
+        // Incidents (blocked leaks in answers) for breach notification.
+        state.incidents = Some(Arc::new(crate::admin::StoreIncidents(store.clone())));
         // Conversations (off by default): sealed under the subject's data key, purged past their
         // retention by a background task (hourly, and once at start).
         let retention =
@@ -79,7 +83,10 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 retention,
             }));
         }
-        let purger = tokio::spawn(purge_conversations(store.clone()));
+        let purger = tokio::spawn(housekeeping(
+            store.clone(),
+            state.config.retention_audit_days,
+        ));
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("listening on {listen}"))?;
@@ -99,20 +106,34 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// How often expired conversations are purged.
-const PURGE_EVERY: Duration = Duration::from_secs(3_600);
+/// How often the housekeeping runs (and once at start).
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3_600);
 
-/// Deletes conversations past their retention, now and then every [`PURGE_EVERY`]. Runs whether or
-/// not conversations are kept now: rows kept under an earlier configuration still expire.
-async fn purge_conversations(store: Store) {
-    let mut every = tokio::time::interval(PURGE_EVERY);
+/// Retention and integrity, now and then every [`HOUSEKEEPING_EVERY`]: deletes conversations past
+/// their retention (whether or not conversations are kept now: rows kept under an earlier
+/// configuration still expire), purges the head of the audit trail past `audit_days` (leaving a
+/// signed checkpoint), and verifies the chain: a break is an incident (one per first bad event),
+/// and the gateway keeps serving.
+async fn housekeeping(store: Store, audit_days: u32) {
+    let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
     loop {
         every.tick().await;
-        match store.purge_conversations(Timestamp::now()).await {
+        let now = Timestamp::now();
+        match store.purge_conversations(now).await {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired conversations purged"),
             Err(error) => tracing::error!(%error, "purging expired conversations failed"),
         }
+        let retention = Duration::from_secs(u64::from(audit_days) * 86_400);
+        let before = now.saturating_sub(retention);
+        match store.purge_audit(before, now).await {
+            Ok(purge) if purge.deleted > 0 => {
+                tracing::info!(deleted = purge.deleted, checkpoint = ?purge.checkpoint_seq, "audit events past retention purged");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "purging the audit trail failed"),
+        }
+        crate::audit::verify_and_report(&store, now).await;
     }
 }
 

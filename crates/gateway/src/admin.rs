@@ -13,7 +13,13 @@
 //! - `GET /admin/keys` → `{"object": "list", "data": [...]}` (never a key or its hash);
 //! - `DELETE /admin/keys/{id}` → the revocation (revoking twice is harmless);
 //! - `POST /admin/policies/reload` → the number of policies now in force (an invalid set is
-//!   rejected with its file and line, and the previous set stays).
+//!   rejected with its file and line, and the previous set stays);
+//! - `GET /admin/subjects/{id}/export` → everything stored about the subject (an unknown subject
+//!   has an empty export); `DELETE /admin/subjects/{id}` → erasure by crypto-shredding (twice is
+//!   harmless); `PUT /admin/subjects/{id}/consent/{purpose}` `{"granted": bool}`;
+//!   `PUT /admin/subjects/{id}/do_not_share` `{"do_not_share": bool}` — the subject id is recorded
+//!   only as its keyed hash and never reflected;
+//! - `GET /admin/incidents?since=UNIX_MS` → incidents for breach notification.
 
 use std::sync::Arc;
 
@@ -21,17 +27,17 @@ use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::{delete, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Extension, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::{
-    Action, AppState, ClientAddr, Outcome, RequestId, authorize, json_response, read_json, respond,
+    Action, AppState, ClientAddr, Outcome, RequestId, Seen, authorize, json_response, read_json,
+    respond,
 };
 use crate::error::{ApiError, printable};
 use crate::identity::{BoxFuture, Principal, identify};
-use crate::inspect::Tally;
 
 /// A key to make, as the client asked for it (the store checks names, roles and limits).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -71,6 +77,59 @@ pub enum AdminOperation {
         /// The key's id.
         id: String,
     },
+    /// Everything stored about a data subject (right of access).
+    ExportSubject {
+        /// The subject's id as clients send it.
+        subject: String,
+    },
+    /// Erase a data subject: destroy their data key, delete their rows (right to erasure).
+    EraseSubject {
+        /// The subject's id as clients send it.
+        subject: String,
+    },
+    /// Record a subject's consent for a purpose, or its withdrawal.
+    SetConsent {
+        /// The subject's id as clients send it.
+        subject: String,
+        /// The purpose.
+        purpose: String,
+        /// Given or withdrawn.
+        granted: bool,
+    },
+    /// Set a subject's CCPA opt-out of sharing.
+    SetDoNotShare {
+        /// The subject's id as clients send it.
+        subject: String,
+        /// Opted out or not.
+        do_not_share: bool,
+    },
+    /// Incidents recorded since a time (unix milliseconds).
+    ListIncidents {
+        /// The earliest creation time listed.
+        since_ms: i64,
+    },
+}
+
+/// `PUT /admin/subjects/{id}/consent/{purpose}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsentBody {
+    granted: bool,
+}
+
+/// `PUT /admin/subjects/{id}/do_not_share`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DoNotShareBody {
+    do_not_share: bool,
+}
+
+/// `GET /admin/incidents?since=…`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IncidentQuery {
+    /// Unix milliseconds.
+    since: Option<i64>,
 }
 
 /// What an operation answered.
@@ -115,6 +174,11 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
         .route("/admin/keys", post(create_key).get(list_keys))
         .route("/admin/keys/{id}", delete(revoke_key))
         .route("/admin/policies/reload", post(reload_policies))
+        .route("/admin/subjects/{id}/export", get(export_subject))
+        .route("/admin/subjects/{id}", delete(erase_subject))
+        .route("/admin/subjects/{id}/consent/{purpose}", put(set_consent))
+        .route("/admin/subjects/{id}/do_not_share", put(set_do_not_share))
+        .route("/admin/incidents", get(list_incidents))
 }
 
 async fn create_key(
@@ -150,12 +214,61 @@ async fn reload_policies(
     handle(&state, &id, Route::ReloadPolicies, request).await
 }
 
+async fn export_subject(
+    State(state): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    Path(subject): Path<String>,
+    request: Request,
+) -> Response {
+    handle(&state, &id, Route::ExportSubject(subject), request).await
+}
+
+async fn erase_subject(
+    State(state): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    Path(subject): Path<String>,
+    request: Request,
+) -> Response {
+    handle(&state, &id, Route::EraseSubject(subject), request).await
+}
+
+async fn set_consent(
+    State(state): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    Path((subject, purpose)): Path<(String, String)>,
+    request: Request,
+) -> Response {
+    handle(&state, &id, Route::SetConsent(subject, purpose), request).await
+}
+
+async fn set_do_not_share(
+    State(state): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    Path(subject): Path<String>,
+    request: Request,
+) -> Response {
+    handle(&state, &id, Route::SetDoNotShare(subject), request).await
+}
+
+async fn list_incidents(
+    State(state): State<Arc<AppState>>,
+    Extension(id): Extension<RequestId>,
+    request: Request,
+) -> Response {
+    handle(&state, &id, Route::ListIncidents, request).await
+}
+
 /// Which admin route was called, with what its path holds.
 enum Route {
     CreateKey,
     ListKeys,
     RevokeKey(String),
     ReloadPolicies,
+    ExportSubject(String),
+    EraseSubject(String),
+    SetConsent(String, String),
+    SetDoNotShare(String),
+    ListIncidents,
 }
 
 impl Route {
@@ -165,6 +278,11 @@ impl Route {
             Route::ListKeys => "admin.keys.list",
             Route::RevokeKey(_) => "admin.keys.revoke",
             Route::ReloadPolicies => "admin.policies.reload",
+            Route::ExportSubject(_) => "admin.subjects.export",
+            Route::EraseSubject(_) => "admin.subjects.erase",
+            Route::SetConsent(..) => "admin.subjects.consent",
+            Route::SetDoNotShare(_) => "admin.subjects.do_not_share",
+            Route::ListIncidents => "admin.incidents.list",
         }
     }
 }
@@ -183,6 +301,37 @@ async fn handle(state: &AppState, id: &RequestId, route: Route, request: Request
             Route::ListKeys => AdminOperation::ListKeys,
             Route::RevokeKey(id) => AdminOperation::RevokeKey { id },
             Route::ReloadPolicies => return reload(state, &mut outcome),
+            Route::ExportSubject(subject) => {
+                outcome.subject = Some(subject.clone());
+                AdminOperation::ExportSubject { subject }
+            }
+            Route::EraseSubject(subject) => {
+                outcome.subject = Some(subject.clone());
+                AdminOperation::EraseSubject { subject }
+            }
+            Route::SetConsent(subject, purpose) => {
+                outcome.subject = Some(subject.clone());
+                let body: ConsentBody = typed_body(state, body).await?;
+                AdminOperation::SetConsent {
+                    subject,
+                    purpose,
+                    granted: body.granted,
+                }
+            }
+            Route::SetDoNotShare(subject) => {
+                outcome.subject = Some(subject.clone());
+                let body: DoNotShareBody = typed_body(state, body).await?;
+                AdminOperation::SetDoNotShare {
+                    subject,
+                    do_not_share: body.do_not_share,
+                }
+            }
+            Route::ListIncidents => {
+                let query: IncidentQuery = query_string(parts.uri.query().unwrap_or_default())?;
+                AdminOperation::ListIncidents {
+                    since_ms: query.since.unwrap_or(0),
+                }
+            }
         };
         run(state, operation, &principal, &mut outcome).await
     }
@@ -228,7 +377,7 @@ async fn admit(
         Action::Admin,
         None,
         None,
-        &Tally::new(),
+        Seen::default(),
         client,
     )?;
     Ok(principal)
@@ -265,6 +414,19 @@ async fn run(
             ))
         }
     }
+}
+
+/// The query string as `T` (`since` in unix milliseconds).
+fn query_string<T: serde::de::DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{query}")
+            .parse()
+            .map_err(|_| ApiError::invalid_request("the query string is not valid"))?,
+    )
+    .map(|query| query.0)
+    .map_err(|_| {
+        ApiError::invalid_request("the query string is not valid: `since` takes unix milliseconds")
+    })
 }
 
 /// The JSON body as `T`; unknown and missing fields are named, values are never echoed.

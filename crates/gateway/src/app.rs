@@ -55,6 +55,10 @@ pub struct AppState {
     pub tls: Option<Arc<crate::tls::TlsReloader>>,
     /// Carries out the admin API's operations; `None` answers them with 503.
     pub admin: Option<Arc<dyn crate::admin::AdminStore>>,
+    /// Where incidents go (blocked leaks in answers); `None` only logs them.
+    pub incidents: Option<Arc<dyn crate::record::IncidentSink>>,
+    /// Data subjects' consent and opt-outs; `None`: no subject has any.
+    pub subjects: Option<Arc<dyn crate::subjects::SubjectDirectory>>,
 }
 
 /// The id of one request, in extensions and in the `x-request-id` header.
@@ -311,6 +315,16 @@ fn check_key_models(principal: &Principal, model: Option<&str>) -> Result<(), Ap
     Ok(())
 }
 
+/// What authorization sees of a request besides who and what: the entity types found in the input
+/// and the data subject's choices.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Seen<'a> {
+    /// Findings per type in the input.
+    pub(crate) found: Option<&'a Tally>,
+    /// The subject's consent and opt-out.
+    pub(crate) subject: Option<&'a crate::subjects::SubjectState>,
+}
+
 /// Authorize (SPEC §2 step 3): the Cedar policies decide with the principal, the action, the model
 /// and the context — client address, time, and the entity types found in the input (so this runs
 /// after inspection). A denial is a 403 naming the action, never the policy text.
@@ -320,7 +334,7 @@ pub(crate) fn authorize(
     action: Action,
     upstream: Option<&Upstream>,
     model: Option<&str>,
-    found: &Tally,
+    seen: Seen<'_>,
     client: Option<ClientAddr>,
 ) -> Result<(), ApiError> {
     check_key_models(principal, model)?;
@@ -358,10 +372,16 @@ pub(crate) fn authorize(
         hour: u8::try_from(now % 86_400 / 3_600).unwrap_or(0),
         // 1970-01-01 was a Thursday; 1 = Monday.
         weekday: u8::try_from((days + 3) % 7 + 1).unwrap_or(1),
-        entities: found.keys().cloned().collect(),
+        entities: seen
+            .found
+            .map(|found| found.keys().cloned().collect())
+            .unwrap_or_default(),
         injection_score: 0,
-        consent: Vec::new(),
-        do_not_share: false,
+        consent: seen
+            .subject
+            .map(|subject| subject.consents.clone())
+            .unwrap_or_default(),
+        do_not_share: seen.subject.is_some_and(|subject| subject.do_not_share),
     };
     let decision = state
         .policies
@@ -461,7 +481,17 @@ async fn chat_pipeline(
     });
     outcome.model = Some(request.model.clone());
     check_key_models(&principal, Some(&request.model))?;
-    let upstream = route(state, &request.model)?;
+    let routed = route(state, &request.model)?;
+    // The data subject's choices: consent the upstream needs, the opt-out of sharing.
+    let subject =
+        crate::subjects::lookup(state.subjects.as_deref(), outcome.subject.as_deref()).await?;
+    let upstream = crate::subjects::gate(
+        &state.upstreams,
+        routed,
+        &request.model,
+        outcome.subject.as_deref(),
+        &subject,
+    )?;
     outcome.upstream = Some(upstream.config().name.clone());
     // Sanitise and inspect input (the tally is kept even when the input is refused).
     let mut input = crate::inspect::InputState::default();
@@ -482,7 +512,10 @@ async fn chat_pipeline(
         Action::Chat,
         Some(upstream),
         Some(&request.model),
-        &input.found,
+        Seen {
+            found: Some(&input.found),
+            subject: Some(&subject),
+        },
         client,
     )?;
     state.limits.admit(&principal)?;
@@ -498,12 +531,21 @@ async fn chat_pipeline(
         let bytes = read_body(response, deadline).await?;
         let mut answer: Value = serde_json::from_slice(&bytes)
             .map_err(|_| ApiError::upstream("the upstream answered with invalid JSON"))?;
-        chat::inspect_output(
+        let inspected = chat::inspect_output(
             &state.inspector,
             &mut answer,
             &table,
             &mut outcome.found_out,
-        )?;
+        );
+        raise_leak(
+            state,
+            &outcome.found_out,
+            Some(&principal.id),
+            outcome.subject.as_deref(),
+            id,
+        )
+        .await;
+        inspected?;
         if let (Some(sink), Some(capture)) = (&state.conversations, capture.take()) {
             // Fail closed: an exchange that must be kept and cannot be is not answered.
             sink.save(capture.into_record(answer_text(&answer)))
@@ -530,9 +572,37 @@ async fn chat_pipeline(
         table,
         response,
         deadline,
-        id.clone(),
+        (id.clone(), principal.id.clone(), outcome.subject.clone()),
         capture,
     ))
+}
+
+/// Raises an `output_leak_blocked` incident when an answer held a secret or a blocked type.
+async fn raise_leak(
+    state: &AppState,
+    found: &Tally,
+    principal: Option<&str>,
+    subject: Option<&str>,
+    id: &RequestId,
+) {
+    let Some(summary) = crate::record::leak_in_answer(found, &state.config) else {
+        return;
+    };
+    tracing::warn!(request_id = %id.0, found_out = %tally_field(found), "a leak in an answer was blocked");
+    let Some(sink) = &state.incidents else {
+        return;
+    };
+    let report = crate::record::IncidentReport {
+        kind: "output_leak_blocked",
+        severity: "high",
+        summary,
+        principal: principal.map(str::to_owned),
+        subject: subject.map(str::to_owned),
+        request_id: id.0.clone(),
+    };
+    if let Err(reason) = sink.raise(report).await {
+        tracing::error!(request_id = %id.0, %reason, "recording an incident failed");
+    }
 }
 
 /// The request-side half of a kept conversation.
@@ -638,7 +708,7 @@ fn stream_response(
     table: Arc<PseudonymTable>,
     upstream: reqwest::Response,
     deadline: Instant,
-    id: RequestId,
+    (id, principal, subject): (RequestId, String, Option<String>),
     capture: Option<Capture>,
 ) -> Response {
     // What was sent, for a kept conversation (bounded).
@@ -649,9 +719,17 @@ fn stream_response(
     let relay = StreamTransformer::new(Arc::clone(&state.inspector), table);
     let guard = state.metrics.stream_started();
     let stream = futures_util::stream::unfold(
-        Some((upstream, relay, id, state, guard, kept.take())),
+        Some((
+            upstream,
+            relay,
+            (id, principal, subject),
+            state,
+            guard,
+            kept.take(),
+        )),
         move |stream_state| async move {
-            let (mut upstream, mut relay, id, state, guard, mut kept) = stream_state?;
+            let (mut upstream, mut relay, who, state, guard, mut kept) = stream_state?;
+            let (id, principal, subject) = &who;
             loop {
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let output = match tokio::time::timeout(remaining, upstream.chunk()).await {
@@ -686,6 +764,14 @@ fn stream_response(
                         "stream finished"
                     );
                     count_findings(&state, "output", relay.found());
+                    raise_leak(
+                        &state,
+                        relay.found(),
+                        Some(principal),
+                        subject.as_deref(),
+                        id,
+                    )
+                    .await;
                 }
                 if output.finished && !relay.failed() {
                     // After `[DONE]` the upstream's body has (at most) its end left: read it in the
@@ -700,7 +786,7 @@ fn stream_response(
                     (true, false) => continue,
                     (false, true) => return Some((Ok::<Bytes, Infallible>(bytes), None)),
                     (false, false) => {
-                        return Some((Ok(bytes), Some((upstream, relay, id, state, guard, kept))));
+                        return Some((Ok(bytes), Some((upstream, relay, who, state, guard, kept))));
                     }
                 }
             }
@@ -753,7 +839,11 @@ async fn embeddings_pipeline(
         );
     };
     check_key_models(&principal, Some(&model))?;
-    let upstream = route(state, &model)?;
+    let routed = route(state, &model)?;
+    let named = named_subject(&parts.headers, &body);
+    let subject = crate::subjects::lookup(state.subjects.as_deref(), named.as_deref()).await?;
+    let upstream =
+        crate::subjects::gate(&state.upstreams, routed, &model, named.as_deref(), &subject)?;
     let mut input = crate::inspect::InputState::default();
     let inspector = &state.inspector;
     let mut total_chars = 0usize;
@@ -799,7 +889,10 @@ async fn embeddings_pipeline(
         Action::Embed,
         Some(upstream),
         Some(&model),
-        &input.found,
+        Seen {
+            found: Some(&input.found),
+            subject: Some(&subject),
+        },
         client,
     )?;
     state.limits.admit(&principal)?;
@@ -820,7 +913,7 @@ async fn models(
 ) -> Response {
     let result = async {
         let principal = identify(state.authenticator.as_ref(), &state.jwt, &headers).await?;
-        authorize(&state, &principal, Action::Scan, None, None, &Tally::new(), None)?;
+        authorize(&state, &principal, Action::Scan, None, None, Seen::default(), None)?;
         let mut data = Vec::new();
         for upstream in state.upstreams.all() {
             let config = upstream.config();
@@ -885,7 +978,7 @@ async fn guard_request(
         Action::Scan,
         None,
         None,
-        &Tally::new(),
+        Seen::default(),
         client,
     )?;
     state.limits.admit(&principal)?;

@@ -247,6 +247,8 @@ struct RawUpstream {
     #[serde(default = "yes")]
     shares_data: bool,
     #[serde(default)]
+    require_consent: Vec<String>,
+    #[serde(default)]
     connect_timeout_ms: Option<u64>,
     #[serde(default)]
     first_byte_timeout_ms: Option<u64>,
@@ -518,6 +520,8 @@ pub struct UpstreamConfig {
     pub models: Vec<String>,
     /// Whether the provider may keep or train on data (for CCPA opt-outs and policies).
     pub shares_data: bool,
+    /// Purposes the data subject must have consented to before this upstream gets their request.
+    pub require_consent: Vec<String>,
     /// Time to establish a connection.
     pub connect_timeout: Duration,
     /// Time until the response headers arrive.
@@ -853,6 +857,7 @@ fn default_upstream(env: &dyn Environment) -> Result<UpstreamConfig, ConfigError
             api_key: None,
             models: Vec::new(),
             shares_data: true,
+            require_consent: Vec::new(),
             connect_timeout_ms: None,
             first_byte_timeout_ms: None,
             total_timeout_ms: None,
@@ -867,6 +872,14 @@ fn default_upstream(env: &dyn Environment) -> Result<UpstreamConfig, ConfigError
     })
 }
 
+/// A consent purpose: 1 to 64 of `a-z A-Z 0-9 _ - . :` (as the store accepts).
+fn valid_purpose(purpose: &str) -> bool {
+    (1..=64).contains(&purpose.len())
+        && purpose
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.:".contains(&b))
+}
+
 fn upstream_config(
     key: &str,
     raw: RawUpstream,
@@ -874,6 +887,18 @@ fn upstream_config(
 ) -> Result<UpstreamConfig, ConfigError> {
     if raw.name.trim().is_empty() {
         return Err(invalid(format!("{key}.name"), "must not be empty"));
+    }
+    if let Some(bad) = raw.require_consent.iter().find(|p| !valid_purpose(p)) {
+        return Err(invalid(
+            format!("{key}.require_consent"),
+            format!(
+                "`{}` is not a purpose: use 1 to 64 of a-z, A-Z, 0-9, _, -, . and :",
+                bad.chars()
+                    .filter(|c| !c.is_control())
+                    .take(64)
+                    .collect::<String>()
+            ),
+        ));
     }
     let base_url = raw.base_url.trim().trim_end_matches('/').to_owned();
     let url = reqwest::Url::parse(&base_url)
@@ -911,6 +936,7 @@ fn upstream_config(
         api_key,
         models: raw.models,
         shares_data: raw.shares_data,
+        require_consent: raw.require_consent,
         connect_timeout: ms(raw.connect_timeout_ms, 5_000),
         first_byte_timeout: ms(raw.first_byte_timeout_ms, 120_000),
         total_timeout: ms(raw.total_timeout_ms, 600_000),
@@ -921,6 +947,7 @@ fn upstream_config(
 fn check_upstreams(upstreams: &[UpstreamConfig]) -> Result<(), ConfigError> {
     let mut names = HashMap::new();
     let mut models = HashMap::new();
+    let mut private_for = HashMap::new();
     let mut catch_all = None;
     for (i, upstream) in upstreams.iter().enumerate() {
         if let Some(first) = names.insert(upstream.name.as_str(), i) {
@@ -940,10 +967,24 @@ fn check_upstreams(upstreams: &[UpstreamConfig]) -> Result<(), ConfigError> {
             ));
         }
         for model in &upstream.models {
-            if let Some(first) = models.insert(model.as_str(), i) {
+            // A second upstream for a model is allowed only as the place where subjects who opted
+            // out of sharing go: it must not share data, and the first must.
+            let Some(&first) = models.get(model.as_str()) else {
+                models.insert(model.as_str(), i);
+                continue;
+            };
+            let alternative = !upstream.shares_data
+                && upstreams
+                    .get(first)
+                    .is_some_and(|first: &UpstreamConfig| first.shares_data);
+            if !alternative || private_for.insert(model.as_str(), i).is_some() {
                 return Err(invalid(
                     format!("upstreams[{i}].models"),
-                    format!("`{model}` is also served by upstreams[{first}]"),
+                    format!(
+                        "`{model}` is also served by upstreams[{first}] (a second upstream for a \
+                         model is allowed once, with shares_data = false, as the one for subjects \
+                         who opted out of sharing)"
+                    ),
                 ));
             }
         }
@@ -1052,6 +1093,48 @@ mod tests {
         Config::parse("warden.toml", text, &env(vars))
             .unwrap_err()
             .to_string()
+    }
+
+    #[test]
+    fn a_model_has_one_upstream_plus_one_that_does_not_share_data() {
+        let upstream = |name: &str, shares: bool, extra: &str| {
+            format!(
+                "[[upstreams]]\nname = \"{name}\"\nbase_url = \"https://{name}.example\"\n\
+                 models = [\"m\"]\nshares_data = {shares}\n{extra}"
+            )
+        };
+        let ok = format!(
+            "{}{}",
+            upstream(
+                "a",
+                true,
+                "require_consent = [\"assistant\", \"eu:support\"]\n"
+            ),
+            upstream("b", false, "")
+        );
+        let config = Config::parse("t", &ok, &env(&[])).unwrap();
+        assert_eq!(
+            config.upstreams[0].require_consent,
+            ["assistant", "eu:support"]
+        );
+        for bad in [
+            format!("{}{}", upstream("a", true, ""), upstream("b", true, "")),
+            format!("{}{}", upstream("a", false, ""), upstream("b", false, "")),
+            format!(
+                "{}{}{}",
+                upstream("a", true, ""),
+                upstream("b", false, ""),
+                upstream("c", false, "")
+            ),
+        ] {
+            let error = Config::parse("t", &bad, &env(&[])).unwrap_err().to_string();
+            assert!(error.contains("is also served by"), "{error}");
+        }
+        let bad_purpose = upstream("a", true, "require_consent = [\"no spaces\"]\n");
+        let error = Config::parse("t", &bad_purpose, &env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("require_consent"), "{error}");
     }
 
     #[test]

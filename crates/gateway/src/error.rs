@@ -101,6 +101,16 @@ impl ApiError {
         )
     }
 
+    /// 403: the data subject has not given a consent this request needs.
+    pub fn consent_required(message: impl Into<String>) -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "consent_required",
+            Blame::Client,
+            message,
+        )
+    }
+
     /// 404: no such route.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", Blame::Client, message)

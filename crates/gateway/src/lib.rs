@@ -30,6 +30,7 @@ pub mod sanitize;
 mod server;
 pub mod sse;
 pub mod stream;
+pub mod subjects;
 pub mod tls;
 pub mod upstream;
 
@@ -42,7 +43,9 @@ pub use app::{Action, AppState, ClientAddr, Outcome, RequestId, app};
 pub use config::{Config, ConfigError, Environment, ProcessEnvironment};
 pub use error::ApiError;
 pub use identity::{Authentication, Authenticator, Principal, StaticKeys};
-pub use record::{ConversationRecord, ConversationSink, Recorder, RequestRecord};
+pub use record::{
+    ConversationRecord, ConversationSink, IncidentReport, IncidentSink, Recorder, RequestRecord,
+};
 pub use server::serve;
 
 /// Why the gateway could not be built from a configuration.
@@ -97,6 +100,8 @@ pub fn build_state(
         metrics: Arc::new(metrics::Metrics::default()),
         jwt,
         admin: None,
+        subjects: None,
+        incidents: None,
     })
 }
 

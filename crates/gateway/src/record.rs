@@ -112,6 +112,54 @@ pub trait ConversationSink: Send + Sync + 'static {
     fn save(&self, conversation: ConversationRecord) -> BoxFuture<'_, Result<(), String>>;
 }
 
+/// Something a security team must look at (SPEC §8 incidents): raised by the gateway, stored by the
+/// sink (the store) with its subjects as keyed references. Ids and counts only, never payload text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IncidentReport {
+    /// What happened: `output_leak_blocked`, …
+    pub kind: &'static str,
+    /// `low`, `medium`, `high`, `critical`.
+    pub severity: &'static str,
+    /// A sentence for people: entity types and counts, never values.
+    pub summary: String,
+    /// The principal involved.
+    pub principal: Option<String>,
+    /// The data subject involved, raw (the sink stores only its keyed reference).
+    pub subject: Option<String>,
+    /// The request involved.
+    pub request_id: String,
+}
+
+/// Where incidents go. A failure is logged: the incident's cause was already handled (a leak
+/// removed), so the answer is not refused for it.
+pub trait IncidentSink: Send + Sync + 'static {
+    /// Stores one incident.
+    fn raise(&self, incident: IncidentReport) -> BoxFuture<'_, Result<(), String>>;
+}
+
+/// The incident a tally of an answer's findings calls for: a secret, or a type whose output action
+/// is `block`, was in the answer (and was removed or refused before the client saw it).
+pub(crate) fn leak_in_answer(found: &Tally, config: &crate::config::Config) -> Option<String> {
+    let leaked: Vec<String> = found
+        .iter()
+        .filter(|(entity, _)| {
+            let parsed = warden_scan::EntityType::parse(entity);
+            let action = parsed.as_ref().map(|e| config.output.action(e));
+            let blocked = matches!(action, Some(crate::config::Action::Block));
+            let secret = entity.starts_with("SECRET")
+                && !matches!(action, Some(crate::config::Action::Allow));
+            blocked || secret
+        })
+        .map(|(entity, count)| format!("{count} {entity}"))
+        .collect();
+    (!leaked.is_empty()).then(|| {
+        format!(
+            "an answer held {}; removed before it reached the client",
+            leaked.join(", ")
+        )
+    })
+}
+
 /// Keeps nothing: for deployments without an audit trail and for tests that do not look.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoRecorder;

@@ -67,11 +67,13 @@ impl Upstreams {
                     name: config.name.clone(),
                     source,
                 })?;
-            if config.models.is_empty() {
+            if config.models.is_empty() && catch_all.is_none() {
                 catch_all = Some(index);
             }
+            // A model listed by several upstreams goes to the first (the others serve it only
+            // for subjects who opted out of sharing, when the first shares data).
             for model in &config.models {
-                by_model.insert(model.clone(), index);
+                by_model.entry(model.clone()).or_insert(index);
             }
             upstreams.push(Upstream {
                 config: config.clone(),
@@ -89,6 +91,19 @@ impl Upstreams {
     pub fn route(&self, model: &str) -> Option<&Upstream> {
         let index = self.by_model.get(model).copied().or(self.catch_all)?;
         self.upstreams.get(index)
+    }
+
+    /// The first upstream (in configuration order) that serves `model` and does not share data:
+    /// where an opted-out subject's request may go.
+    pub fn route_not_sharing(&self, model: &str) -> Option<&Upstream> {
+        let serves = |u: &&Upstream| u.config.models.iter().any(|m| m == model);
+        let catch_all = |u: &&Upstream| u.config.models.is_empty();
+        let private = |u: &&Upstream| !u.config.shares_data;
+        self.upstreams
+            .iter()
+            .filter(private)
+            .find(serves)
+            .or_else(|| self.upstreams.iter().filter(private).find(catch_all))
     }
 
     /// Every upstream.
