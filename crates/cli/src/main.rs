@@ -7,6 +7,7 @@
 mod admin;
 mod audit;
 mod diagnostics;
+mod dpia;
 mod eval;
 mod keys;
 mod operator_key;
@@ -60,6 +61,9 @@ enum Command {
     /// Record a subject's consent per purpose, or their CCPA opt-out of sharing.
     #[command(subcommand)]
     Consent(privacy::ConsentCommand),
+    /// Write a data-protection impact assessment (dpia.md and dpia.html) from the configuration
+    /// and the store's records.
+    Dpia(dpia::DpiaArgs),
     /// List incidents for breach notification.
     #[command(subcommand)]
     Incident(privacy::IncidentCommand),
@@ -81,6 +85,7 @@ fn main() -> ExitCode {
         Command::Subject(command) => privacy::subject(command),
         Command::Consent(command) => privacy::consent(command),
         Command::Incident(command) => privacy::incident(command),
+        Command::Dpia(args) => dpia::run(args),
     };
     match outcome {
         Ok(code) => code,
