@@ -549,11 +549,17 @@ mod tests {
     #[test]
     fn names_cannot_inject_markup_or_break_tables() {
         let name = "a|b <img src=x onerror=alert(1)> `c` [l](javascript:x)";
-        let text = format!("| col |\n|---|\n| {} |\n\n<script>raw()</script>\n", md(name));
+        let text = format!(
+            "| col |\n|---|\n| {} |\n\n<script>raw()</script>\n",
+            md(name)
+        );
         let page = html(&text);
         assert!(!page.contains("<img") && !page.contains("<script") && !page.contains("<a "));
         assert!(page.contains("a|b &lt;img"), "{page}");
         assert_eq!(page.matches("<td>").count(), 1, "{page}");
-        assert!(page.contains("&lt;script&gt;raw()&lt;/script&gt;"), "{page}");
+        assert!(
+            page.contains("&lt;script&gt;raw()&lt;/script&gt;"),
+            "{page}"
+        );
     }
 }

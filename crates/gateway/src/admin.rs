@@ -37,7 +37,7 @@ use crate::app::{
     respond,
 };
 use crate::error::{ApiError, printable};
-use crate::identity::{BoxFuture, Principal, identify};
+use crate::identity::{BoxFuture, Principal};
 
 /// A key to make, as the client asked for it (the store checks names, roles and limits).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -363,7 +363,7 @@ async fn admit(
     extensions: &axum::http::Extensions,
     outcome: &mut Outcome,
 ) -> Result<Principal, ApiError> {
-    let principal = identify(state.authenticator.as_ref(), &state.jwt, headers).await?;
+    let principal = crate::app::who(state, headers).await?;
     outcome.principal = Some(principal.id.clone());
     if !principal.has_role("admin") {
         return Err(ApiError::policy_denied(

@@ -55,6 +55,10 @@ pub struct AppState {
     pub tls: Option<Arc<crate::tls::TlsReloader>>,
     /// Carries out the admin API's operations; `None` answers them with 503.
     pub admin: Option<Arc<dyn crate::admin::AdminStore>>,
+    /// Per-principal anomaly detection and suspensions.
+    pub anomalies: Arc<crate::anomaly::Anomalies>,
+    /// The alert webhook, when `[alerts] webhook_url` is set.
+    pub alerter: Option<Arc<crate::alert::Alerter>>,
     /// Where incidents go (blocked leaks in answers); `None` only logs them.
     pub incidents: Option<Arc<dyn crate::record::IncidentSink>>,
     /// Data subjects' consent and opt-outs; `None`: no subject has any.
@@ -233,6 +237,12 @@ async fn request_id(
             return refused;
         }
     }
+    if audited && let Some(principal) = &outcome.principal {
+        signal(&state, principal, crate::anomaly::Signal::Request, &id).await;
+        if outcome.code == Some("prompt_injection") {
+            signal(&state, principal, crate::anomaly::Signal::Injection, &id).await;
+        }
+    }
     state.metrics.request(
         &path,
         response.status().as_u16(),
@@ -257,6 +267,80 @@ async fn request_id(
         "request"
     );
     response
+}
+
+/// Identify (SPEC §2 step 2), then refuse a principal that anomaly detection suspended.
+pub(crate) async fn who(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let principal = identify(state.authenticator.as_ref(), &state.jwt, headers).await?;
+    if let Some(left) = state.anomalies.suspended(&principal.id, Instant::now()) {
+        return Err(ApiError::suspended(left.as_secs().max(1)));
+    }
+    Ok(principal)
+}
+
+/// Feeds anomaly detection; a trip suspends the principal (done by the detector) and is recorded
+/// as an incident and an audit event and sent to the alert webhook.
+pub(crate) async fn signal(
+    state: &AppState,
+    principal: &str,
+    signal: crate::anomaly::Signal,
+    request_id: &str,
+) {
+    let Some(trip) = state.anomalies.note(principal, signal, Instant::now()) else {
+        return;
+    };
+    tracing::warn!(
+        request_id,
+        principal,
+        kind = trip.kind,
+        "principal suspended by anomaly detection"
+    );
+    let record = RequestRecord {
+        time: std::time::SystemTime::now(),
+        request_id: request_id.to_owned(),
+        route: "(anomaly detection)".to_owned(),
+        action: Some("anomaly.suspend"),
+        target: Some(trip.kind.to_owned()),
+        principal: Some(principal.to_owned()),
+        subject: None,
+        model: None,
+        upstream: None,
+        decision: Decision::Denied,
+        reason: None,
+        status: 0,
+        found_in: Tally::new(),
+        found_out: Tally::new(),
+        latency: std::time::Duration::ZERO,
+    };
+    if let Err(reason) = state.recorder.record(&record).await {
+        tracing::error!(request_id, %reason, "recording the suspension failed");
+    }
+    if let Some(sink) = &state.incidents {
+        let report = crate::record::IncidentReport {
+            kind: trip.kind,
+            severity: "high",
+            summary: trip.summary.clone(),
+            principal: Some(principal.to_owned()),
+            subject: None,
+            request_id: request_id.to_owned(),
+        };
+        if let Err(reason) = sink.raise(report).await {
+            tracing::error!(request_id, %reason, "recording the suspension incident failed");
+        }
+    }
+    if let Some(alerter) = &state.alerter {
+        alerter.send(json!({
+            "type": "principal_suspended",
+            "kind": trip.kind,
+            "principal": principal,
+            "summary": trip.summary,
+            "request_id": request_id,
+            "suspended_seconds": trip.suspended_for.as_secs(),
+            "time_ms": std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis()),
+        }));
+    }
 }
 
 /// Reads a JSON body within the size and time limits.
@@ -462,7 +546,7 @@ async fn chat_pipeline(
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     // Identify.
-    let principal = identify(state.authenticator.as_ref(), &state.jwt, &parts.headers).await?;
+    let principal = who(state, &parts.headers).await?;
     outcome.principal = Some(principal.id.clone());
     // Read the body within the limits.
     let mut body = read_json(state, body).await?;
@@ -589,6 +673,9 @@ async fn raise_leak(
         return;
     };
     tracing::warn!(request_id = %id.0, found_out = %tally_field(found), "a leak in an answer was blocked");
+    if let Some(principal) = principal {
+        signal(state, principal, crate::anomaly::Signal::Leak, &id.0).await;
+    }
     let Some(sink) = &state.incidents else {
         return;
     };
@@ -831,7 +918,7 @@ async fn embeddings_pipeline(
     request: Request,
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
-    let principal = identify(state.authenticator.as_ref(), &state.jwt, &parts.headers).await?;
+    let principal = who(state, &parts.headers).await?;
     let mut body = read_json(state, body).await?;
     let Some(model) = body.get("model").and_then(Value::as_str).map(str::to_owned) else {
         return Err(
@@ -912,7 +999,7 @@ async fn models(
     headers: HeaderMap,
 ) -> Response {
     let result = async {
-        let principal = identify(state.authenticator.as_ref(), &state.jwt, &headers).await?;
+        let principal = who(&state, &headers).await?;
         authorize(&state, &principal, Action::Scan, None, None, Seen::default(), None)?;
         let mut data = Vec::new();
         for upstream in state.upstreams.all() {
@@ -969,7 +1056,7 @@ async fn guard_request(
     request: Request,
 ) -> Result<(Value, String, Option<Vec<EntityType>>), ApiError> {
     let (parts, body) = request.into_parts();
-    let principal = identify(state.authenticator.as_ref(), &state.jwt, &parts.headers).await?;
+    let principal = who(state, &parts.headers).await?;
     let body = read_json(state, body).await?;
     let client = parts.extensions.get::<ClientAddr>().copied();
     authorize(

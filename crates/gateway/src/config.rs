@@ -186,6 +186,20 @@ struct RawConfig {
     retention: RawRetention,
     issuers: Vec<RawIssuer>,
     policy: RawPolicy,
+    alerts: RawAlerts,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawAlerts {
+    webhook_url: Option<String>,
+    webhook_secret: Option<String>,
+    window_seconds: Option<u64>,
+    injection_attempts: Option<u32>,
+    blocked_leaks: Option<u32>,
+    volume_factor: Option<f64>,
+    volume_min: Option<u64>,
+    suspend_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -589,6 +603,8 @@ pub struct Config {
     pub issuers: Vec<crate::jwt::IssuerConfig>,
     /// Cedar policy files; empty = the default policies (SPEC §12).
     pub policy_files: Vec<PathBuf>,
+    /// Anomaly detection, automatic suspension and the alert webhook (`[alerts]`).
+    pub alerts: AlertsConfig,
     /// Conversation retention in days.
     pub retention_conversations_days: u32,
     /// Audit retention in days.
@@ -784,8 +800,97 @@ impl Config {
             allow_uninspected_parts: scan.danger_allow_uninspected_parts,
             retention_conversations_days: raw.retention.conversations_days.unwrap_or(30),
             retention_audit_days: raw.retention.audit_days.unwrap_or(365),
+            alerts: alerts_config(raw.alerts, env)?,
         })
     }
+}
+
+/// `[alerts]`: per-principal thresholds over a sliding window, what a trip does, where alerts go.
+#[derive(Clone, Debug)]
+pub struct AlertsConfig {
+    /// Where alerts are POSTed (JSON, HMAC-signed); none: incidents and logs only.
+    pub webhook_url: Option<String>,
+    /// The HMAC-SHA256 key signing webhook bodies (required with a URL).
+    pub webhook_secret: Option<Secret>,
+    /// The sliding window.
+    pub window: Duration,
+    /// Prompt-injection refusals per window that suspend a principal (0: never).
+    pub injection_attempts: u32,
+    /// Leaks blocked in answers per window that suspend a principal (0: never).
+    pub blocked_leaks: u32,
+    /// Requests per window above this multiple of the principal's own baseline suspend it (0:
+    /// never)…
+    pub volume_factor: f64,
+    /// … when they are also at least this many.
+    pub volume_min: u64,
+    /// How long a suspension lasts.
+    pub suspend: Duration,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        AlertsConfig {
+            webhook_url: None,
+            webhook_secret: None,
+            window: Duration::from_secs(300),
+            injection_attempts: 5,
+            blocked_leaks: 3,
+            volume_factor: 10.0,
+            volume_min: 300,
+            suspend: Duration::from_secs(900),
+        }
+    }
+}
+
+fn alerts_config(raw: RawAlerts, env: &dyn Environment) -> Result<AlertsConfig, ConfigError> {
+    let defaults = AlertsConfig::default();
+    if let Some(url) = &raw.webhook_url {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| invalid("alerts.webhook_url", format!("not a URL: {e}")))?;
+        match parsed.scheme() {
+            "https" => {}
+            "http" if is_loopback(&parsed) => {}
+            _ => {
+                return Err(invalid(
+                    "alerts.webhook_url",
+                    "use https (plain http only to loopback addresses)",
+                ));
+            }
+        }
+        if raw.webhook_secret.is_none() {
+            return Err(invalid(
+                "alerts.webhook_secret",
+                "required with webhook_url: alert bodies are HMAC-signed",
+            ));
+        }
+    }
+    let webhook_secret = raw
+        .webhook_secret
+        .map(|reference| resolve_secret("alerts.webhook_secret", &reference, env))
+        .transpose()?;
+    let window = raw.window_seconds.unwrap_or(300);
+    if !(1..=86_400).contains(&window) {
+        return Err(invalid("alerts.window_seconds", "must be 1 to 86400"));
+    }
+    let volume_factor = raw.volume_factor.unwrap_or(defaults.volume_factor);
+    if !(volume_factor == 0.0 || (1.0..=1_000_000.0).contains(&volume_factor)) {
+        return Err(invalid(
+            "alerts.volume_factor",
+            "must be 0 (off) or between 1 and 1000000",
+        ));
+    }
+    Ok(AlertsConfig {
+        webhook_url: raw.webhook_url,
+        webhook_secret,
+        window: Duration::from_secs(window),
+        injection_attempts: raw
+            .injection_attempts
+            .unwrap_or(defaults.injection_attempts),
+        blocked_leaks: raw.blocked_leaks.unwrap_or(defaults.blocked_leaks),
+        volume_factor,
+        volume_min: raw.volume_min.unwrap_or(defaults.volume_min),
+        suspend: Duration::from_secs(raw.suspend_seconds.unwrap_or(900).min(30 * 86_400)),
+    })
 }
 
 fn issuer_config(key: &str, raw: RawIssuer) -> Result<crate::jwt::IssuerConfig, ConfigError> {

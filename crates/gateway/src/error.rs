@@ -111,6 +111,20 @@ impl ApiError {
         )
     }
 
+    /// 403: the principal is suspended (anomaly detection) for `retry_after` more seconds.
+    pub fn suspended(retry_after: u64) -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "principal_suspended",
+            Blame::Client,
+            format!(
+                "this principal is suspended for {retry_after} more seconds after anomalous activity"
+            ),
+        );
+        error.retry_after = Some(retry_after);
+        error
+    }
+
     /// 404: no such route.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", Blame::Client, message)

@@ -16,6 +16,8 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod alert;
+pub mod anomaly;
 mod app;
 pub mod chat;
 pub mod config;
@@ -87,6 +89,7 @@ pub fn build_state(
     };
     let policies = Arc::new(PolicyHolder::load(config.policy_files.clone())?);
     let jwt = Arc::new(jwt::JwtVerifier::new(config.issuers.clone()).map_err(BuildError::Jwt)?);
+    let config_alerts = config.alerts.clone();
     Ok(AppState {
         tls,
         config: Arc::new(config),
@@ -102,6 +105,8 @@ pub fn build_state(
         admin: None,
         subjects: None,
         incidents: None,
+        alerter: alert::Alerter::new(&config_alerts),
+        anomalies: Arc::new(anomaly::Anomalies::new(config_alerts)),
     })
 }
 
