@@ -231,6 +231,14 @@ async fn consent_opt_out_incidents_export_and_erasure() {
         !audit.contains("alice") && !audit.contains("carol"),
         "a raw subject id is audited"
     );
+    // The consent refusals are audited, under the subject's reference.
+    let refusals = audit
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|e| e["reason"] == "consent_required" && e["status"] == 403)
+        .collect::<Vec<_>>();
+    assert_eq!(refusals.len(), 3, "alice, no subject, bob");
+    assert_eq!(refusals[0]["subject"], alice_ref.as_str());
 
     // A corrupted row: verify names it (exit 1) and raises one incident; the gateway keeps serving.
     let db = gateway.data.join(warden_store::DATABASE_FILE);
