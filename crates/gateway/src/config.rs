@@ -834,7 +834,7 @@ impl Default for AlertsConfig {
             webhook_secret: None,
             window: Duration::from_secs(300),
             injection_attempts: 5,
-            blocked_leaks: 3,
+            blocked_leaks: 10,
             volume_factor: 10.0,
             volume_min: 300,
             suspend: Duration::from_secs(900),
