@@ -269,3 +269,80 @@ async fn consent_opt_out_incidents_export_and_erasure() {
     let (status, _) = chat(&client, &gateway, &user, Some("carol")).await;
     assert_eq!(status, 200);
 }
+
+/// The server's housekeeping purges audit events past `[retention] audit_days` (here 0: all but
+/// the tail) at start, leaving a signed checkpoint: `warden audit verify` still passes and new
+/// events continue the chain.
+#[tokio::test]
+async fn the_server_purges_the_audit_trail_past_retention_behind_a_checkpoint() {
+    let mock = MockUpstream::builder().api_key("sk-mock").start().await;
+    mock.set_default(Reply::text("ok"));
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = dir.path().join("data.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[upstreams]]\nname = \"mock\"\nbase_url = \"{}\"\napi_key = \"env:MOCK_KEY\"\nmodels = [\"m\"]\n\
+             [retention]\naudit_days = 0\n",
+            mock.base_url()
+        ),
+    )
+    .unwrap();
+    // Three audited admin actions before the server starts.
+    let mut keys = Vec::new();
+    for name in ["a", "b", "c"] {
+        let created = support::warden_command()
+            .args([
+                "keys",
+                "create",
+                "--name",
+                name,
+                "--role",
+                "user",
+                "--json",
+                "--data-dir",
+            ])
+            .arg(&data)
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .unwrap();
+        keys.push(json_of(&created)["key"].as_str().unwrap().to_owned());
+    }
+    let gateway = Gateway::start(&data, &std::fs::read_to_string(&config).unwrap());
+    let seqs = |gateway: &Gateway| -> Vec<i64> {
+        let export = gateway.warden(&["audit", "export"]);
+        String::from_utf8(export.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                serde_json::from_str::<Value>(line).unwrap()["seq"]
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect()
+    };
+    // The purge runs in the background right after the start.
+    let mut remaining = seqs(&gateway);
+    for _ in 0..100 {
+        if remaining.first() != Some(&1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        remaining = seqs(&gateway);
+    }
+    assert_eq!(remaining, [3], "all but the tail purged");
+    let client = reqwest::Client::new();
+    let (status, _) = chat(&client, &gateway, &keys[0], None).await;
+    assert_eq!(status, 200);
+    assert_eq!(seqs(&gateway), [3, 4]);
+    let verify = gateway.warden(&["audit", "verify", "--json"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    let verification: Value = serde_json::from_slice(&verify.stdout).unwrap();
+    assert_eq!(verification["checked"], 2);
+}
