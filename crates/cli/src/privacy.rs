@@ -98,13 +98,12 @@ pub(crate) struct IncidentListArgs {
 pub(crate) fn subject(command: SubjectCommand) -> anyhow::Result<ExitCode> {
     on_store(|now| async move {
         let mut out = Vec::new();
-        let out = &mut out;
         match command {
             SubjectCommand::Export(args) => {
                 let store = open_store(&args.store).await?;
                 let export = store.export_subject(&args.id, now).await;
                 store.close().await;
-                serde_json::to_writer_pretty(&mut *out, &export?)?;
+                serde_json::to_writer_pretty(&mut out, &export?)?;
                 writeln!(out)?;
             }
             SubjectCommand::Erase(args) => {
@@ -115,7 +114,7 @@ pub(crate) fn subject(command: SubjectCommand) -> anyhow::Result<ExitCode> {
                 let erasure = erasure?;
                 audited?;
                 if args.json {
-                    serde_json::to_writer(&mut *out, &erasure)?;
+                    serde_json::to_writer(&mut out, &erasure)?;
                     writeln!(out)?;
                 } else {
                     writeln!(
@@ -133,7 +132,7 @@ pub(crate) fn subject(command: SubjectCommand) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Ok(std::mem::take(out))
+        Ok(out)
     })
 }
 
@@ -141,29 +140,24 @@ pub(crate) fn subject(command: SubjectCommand) -> anyhow::Result<ExitCode> {
 pub(crate) fn consent(command: ConsentCommand) -> anyhow::Result<ExitCode> {
     on_store(|now| async move {
         let mut out = Vec::new();
-        let out = &mut out;
         let (store_args, id) = match &command {
             ConsentCommand::Set(args) => (&args.store, &args.id),
             ConsentCommand::DoNotShare(args) => (&args.store, &args.id),
         };
         let store = open_store(store_args).await?;
         let (changed, action, what) = match &command {
-            ConsentCommand::Set(args) => (
-                store
-                    .set_consent(id, &args.purpose, !args.withdraw, now)
-                    .await,
-                "admin.subjects.consent",
-                format!(
-                    "consent for {} {}",
-                    args.purpose,
-                    if args.withdraw { "withdrawn" } else { "given" }
-                ),
-            ),
-            ConsentCommand::DoNotShare(args) => (
-                store.set_do_not_share(id, !args.off, now).await,
-                "admin.subjects.do_not_share",
-                format!("do_not_share {}", if args.off { "off" } else { "on" }),
-            ),
+            ConsentCommand::Set(args) => {
+                let given = !args.withdraw;
+                let changed = store.set_consent(id, &args.purpose, given, now).await;
+                let word = if given { "given" } else { "withdrawn" };
+                let what = format!("consent for {} {word}", args.purpose);
+                (changed, "admin.subjects.consent", what)
+            }
+            ConsentCommand::DoNotShare(args) => {
+                let changed = store.set_do_not_share(id, !args.off, now).await;
+                let what = format!("do_not_share {}", if args.off { "off" } else { "on" });
+                (changed, "admin.subjects.do_not_share", what)
+            }
         };
         let audited = match changed {
             Ok(()) => audit(&store, action, id, now).await,
@@ -173,7 +167,7 @@ pub(crate) fn consent(command: ConsentCommand) -> anyhow::Result<ExitCode> {
         store.close().await;
         audited?;
         writeln!(out, "{subject_ref}: {what}")?;
-        Ok(std::mem::take(out))
+        Ok(out)
     })
 }
 
@@ -181,7 +175,6 @@ pub(crate) fn consent(command: ConsentCommand) -> anyhow::Result<ExitCode> {
 pub(crate) fn incident(command: IncidentCommand) -> anyhow::Result<ExitCode> {
     on_store(|_now| async move {
         let mut out = Vec::new();
-        let out = &mut out;
         let IncidentCommand::List(args) = command;
         let store = open_store(&args.store).await?;
         let since = Timestamp::from_unix_millis(args.since.unwrap_or(0));
@@ -189,9 +182,9 @@ pub(crate) fn incident(command: IncidentCommand) -> anyhow::Result<ExitCode> {
         store.close().await;
         let incidents = incidents?;
         if args.json {
-            serde_json::to_writer_pretty(&mut *out, &incidents)?;
+            serde_json::to_writer_pretty(&mut out, &incidents)?;
             writeln!(out)?;
-            return Ok(std::mem::take(out));
+            return Ok(out);
         }
         if incidents.is_empty() {
             writeln!(out, "no incidents")?;
@@ -210,7 +203,7 @@ pub(crate) fn incident(command: IncidentCommand) -> anyhow::Result<ExitCode> {
                 incident.request_ids.join(","),
             )?;
         }
-        Ok(std::mem::take(out))
+        Ok(out)
     })
 }
 

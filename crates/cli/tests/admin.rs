@@ -11,20 +11,6 @@ use serde_json::{Value, json};
 use support::Gateway;
 use warden_testkit::{MockUpstream, Reply};
 
-fn created_key(gateway: &Gateway, role: &str) -> (String, String) {
-    let output = gateway.warden(&["keys", "create", "--name", role, "--role", role, "--json"]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let created: Value = serde_json::from_slice(&output.stdout).unwrap();
-    (
-        created["id"].as_str().unwrap().to_owned(),
-        created["key"].as_str().unwrap().to_owned(),
-    )
-}
-
 async fn start() -> (MockUpstream, tempfile::TempDir, Gateway) {
     let mock = MockUpstream::builder().api_key("sk-mock").start().await;
     mock.set_default(Reply::text("ok"));
@@ -86,8 +72,8 @@ async fn models_status(client: &reqwest::Client, gateway: &Gateway, key: &str) -
 #[tokio::test]
 async fn admins_create_list_and_revoke_keys_over_http_and_every_request_is_audited() {
     let (_mock, _dir, gateway) = start().await;
-    let (admin_id, admin) = created_key(&gateway, "admin");
-    let (_, user) = created_key(&gateway, "user");
+    let (admin_id, admin) = gateway.create_key("admin", "admin");
+    let (_, user) = gateway.create_key("user", "user");
     let client = reqwest::Client::new();
     let keys = format!("{}/admin/keys", gateway.base);
 

@@ -88,17 +88,8 @@ async fn repeated_injection_suspends_records_and_alerts() {
         secret_file.display()
     );
     let gateway = Gateway::start(&dir.path().join("data"), &config);
-    let key_of = |name: &str| {
-        let created =
-            gateway.warden(&["keys", "create", "--name", name, "--role", "user", "--json"]);
-        let created: Value = serde_json::from_slice(&created.stdout).unwrap();
-        (
-            created["id"].as_str().unwrap().to_owned(),
-            created["key"].as_str().unwrap().to_owned(),
-        )
-    };
-    let (attacker_id, attacker) = key_of("attacker");
-    let (_, bystander) = key_of("bystander");
+    let (attacker_id, attacker) = gateway.create_key("attacker", "user");
+    let (_, bystander) = gateway.create_key("bystander", "user");
     let client = reqwest::Client::new();
     let send = |key: String, content: &'static str| {
         let client = client.clone();

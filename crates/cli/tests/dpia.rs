@@ -13,7 +13,7 @@
 
 mod support;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use support::Gateway;
 use warden_testkit::{MockUpstream, Reply};
 
@@ -40,11 +40,7 @@ async fn the_report_reflects_configuration_and_traffic_and_renders() {
         mock.base_url()
     );
     let gateway = Gateway::start(&dir.path().join("data"), &config);
-    let created = gateway.warden(&[
-        "keys", "create", "--name", "app", "--role", "user", "--json",
-    ]);
-    let key: Value = serde_json::from_slice(&created.stdout).unwrap();
-    let key = key["key"].as_str().unwrap().to_owned();
+    let (_, key) = gateway.create_key("app", "user");
     assert!(
         gateway
             .warden(&["consent", "set", "subject-77", "support"])

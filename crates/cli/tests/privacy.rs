@@ -59,15 +59,8 @@ async fn consent_opt_out_incidents_export_and_erasure() {
         private.base_url()
     );
     let gateway = Gateway::start(&dir.path().join("data"), &config);
-    let admin = json_of(&gateway.warden(&[
-        "keys", "create", "--name", "ops", "--role", "admin", "--json",
-    ]));
-    let admin = admin["key"].as_str().unwrap().to_owned();
-    let user = json_of(&gateway.warden(&[
-        "keys", "create", "--name", "app", "--role", "user", "--json",
-    ]));
-    let user_id = user["id"].as_str().unwrap().to_owned();
-    let user = user["key"].as_str().unwrap().to_owned();
+    let (_, admin) = gateway.create_key("ops", "admin");
+    let (user_id, user) = gateway.create_key("app", "user");
     let client = reqwest::Client::new();
 
     // Consent: refused (and audited) until given; without a subject nobody's consent can count.

@@ -1,6 +1,6 @@
 //! The alert webhook (`[alerts] webhook_url`): each alert is POSTed as JSON, signed with
-//! HMAC-SHA256 under `webhook_secret`, and retried with jittered exponential backoff until the
-//! receiver answers 2xx (at most [`ATTEMPTS`] tries, in the background: a slow receiver never
+//! HMAC-SHA256 under `webhook_secret`, and retried with exponential backoff and full jitter until
+//! the receiver answers 2xx (at most [`ATTEMPTS`] tries, in the background: a slow receiver never
 //! delays a request).
 //!
 //! Headers: `X-Warden-Timestamp` (unix seconds) and `X-Warden-Signature: sha256=<hex>` where the MAC
@@ -17,8 +17,11 @@ use crate::config::AlertsConfig;
 
 /// Deliveries tried per alert.
 pub const ATTEMPTS: u32 = 6;
-/// The first retry's delay; doubled each time (with ±25 % jitter), capped at 30 s.
+/// The first retry waits up to this; the bound doubles each time (full jitter), capped at
+/// [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// The longest wait between deliveries.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// Sends alerts to the webhook.
 pub struct Alerter {
@@ -59,7 +62,6 @@ impl Alerter {
     /// Delivers `alert`; whether the receiver took it.
     pub async fn deliver(&self, alert: &Value) -> bool {
         let body = alert.to_string();
-        let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=ATTEMPTS {
             let timestamp = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -87,8 +89,8 @@ impl Alerter {
                 Err(_) => tracing::warn!(attempt, "alert webhook unreachable"),
             }
             if attempt < ATTEMPTS {
-                tokio::time::sleep(jittered(backoff)).await;
-                backoff = (backoff * 2).min(Duration::from_secs(30));
+                let wait = crate::upstream::full_jitter(FIRST_BACKOFF, attempt - 1);
+                tokio::time::sleep(wait.min(MAX_BACKOFF)).await;
             }
         }
         tracing::error!("alert not delivered after {ATTEMPTS} attempts");
@@ -103,12 +105,4 @@ pub fn signature(key: &hmac::Key, timestamp: &str, body: &str) -> String {
     context.update(b".");
     context.update(body.as_bytes());
     hex::encode(context.sign().as_ref())
-}
-
-/// `delay` ± 25 %.
-fn jittered(delay: Duration) -> Duration {
-    let mut byte = [0u8; 1];
-    let _ = aws_lc_rs::rand::fill(&mut byte);
-    let factor = 0.75 + f64::from(byte[0]) / 255.0 * 0.5;
-    delay.mul_f64(factor)
 }

@@ -249,13 +249,19 @@ fn retry_after(response: &reqwest::Response) -> Option<Duration> {
 
 /// Exponential backoff with full jitter, at least `floor`.
 fn backoff(attempt: u32, floor: Option<Duration>) -> Duration {
-    let cap = BACKOFF_BASE.saturating_mul(1 << attempt.min(8));
+    full_jitter(BACKOFF_BASE, attempt).max(floor.unwrap_or(Duration::ZERO))
+}
+
+/// A random delay up to `base × 2^attempt` (full jitter; the exponent stops growing at 8). Shared
+/// by upstream retries and alert deliveries.
+pub(crate) fn full_jitter(base: Duration, attempt: u32) -> Duration {
+    let cap = base.saturating_mul(1 << attempt.min(8));
     let mut random = [0u8; 4];
     let fraction = match aws_lc_rs::rand::fill(&mut random) {
         Ok(()) => f64::from(u32::from_le_bytes(random)) / f64::from(u32::MAX),
         Err(_) => 1.0,
     };
-    cap.mul_f64(fraction).max(floor.unwrap_or(Duration::ZERO))
+    cap.mul_f64(fraction)
 }
 
 /// The client-facing error for an upstream's non-success status.

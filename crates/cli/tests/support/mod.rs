@@ -53,6 +53,20 @@ impl Gateway {
         }
     }
 
+    /// Makes a client key with `warden keys create --json` on the gateway's store: `(id, key)`.
+    pub fn create_key(&self, name: &str, role: &str) -> (String, String) {
+        let output = self.warden(&["keys", "create", "--name", name, "--role", role, "--json"]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let created: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("keys create --json prints JSON");
+        let field = |name: &str| created[name].as_str().expect("id and key").to_owned();
+        (field("id"), field("key"))
+    }
+
     /// Runs `warden ARGS --data-dir … --config …` on the gateway's store.
     pub fn warden(&self, args: &[&str]) -> std::process::Output {
         let mut command = warden_command();
