@@ -17,7 +17,11 @@ use serde_json::json;
 use support::Gateway;
 use warden_testkit::{MockUpstream, Reply};
 
-fn chromium() -> Option<&'static str> {
+/// `WARDEN_TEST_CHROMIUM` (set by `scripts/test`: then it must be there), else one on the PATH.
+fn chromium() -> Option<String> {
+    if let Ok(path) = std::env::var("WARDEN_TEST_CHROMIUM") {
+        return Some(path);
+    }
     ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|name| {
@@ -26,6 +30,7 @@ fn chromium() -> Option<&'static str> {
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
+        .map(str::to_owned)
 }
 
 #[tokio::test]
@@ -102,11 +107,11 @@ async fn the_report_reflects_configuration_and_traffic_and_renders() {
     );
 
     let Some(chromium) = chromium() else {
-        eprintln!("rendering skipped: no chromium (./scripts/test installs it)");
+        eprintln!("rendering skipped: no chromium (./scripts/test installs it and requires it)");
         return;
     };
     let url = format!("file://{}", out.join("dpia.html").display());
-    let dom = std::process::Command::new(chromium)
+    let dom = std::process::Command::new(&chromium)
         .args([
             "--headless",
             "--no-sandbox",
@@ -128,7 +133,7 @@ async fn the_report_reflects_configuration_and_traffic_and_renders() {
     );
     assert!(dom.matches("<table>").count() >= 6, "{dom}");
     let shot = out.join("dpia.png");
-    let rendered = std::process::Command::new(chromium)
+    let rendered = std::process::Command::new(&chromium)
         .args([
             "--headless",
             "--no-sandbox",
