@@ -57,7 +57,7 @@ pub enum Authentication {
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Looks presented keys up. Implemented by the store; must compare in constant time and must not
-/// cache in a way that hides a revocation.
+/// remember keys in a way that hides a revocation from the next request.
 pub trait Authenticator: Send + Sync + 'static {
     /// What `key` is, at `now`. An `Err` means the lookup could not run (the request is refused).
     fn authenticate<'a>(

@@ -464,6 +464,49 @@ macro_rules! backend_methods {
             Ok(seqs)
         }
 
+        /// The chain's tail (`seq` and `mac` of its last event), `None` for an empty chain.
+        pub(crate) async fn audit_tail(
+            &self,
+        ) -> $crate::error::Result<Option<(i64, String)>> {
+            use sqlx::Row as _;
+            sqlx::query($crate::backend::AUDIT_LAST)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|row| -> std::result::Result<(i64, String), sqlx::Error> {
+                    Ok((row.try_get("seq")?, row.try_get("mac")?))
+                })
+                .transpose()
+                .map_err(Into::into)
+        }
+
+        /// Inserts already chained rows in one statement, which commits on its own (atomically:
+        /// all rows or none). `Ok(false)`: a row's `seq` exists already, so another writer moved
+        /// the tail and nothing was written; the caller re-reads the tail and chains again.
+        pub(crate) async fn insert_chained(
+            &self,
+            rows: &[$crate::backend::ChainedRow],
+        ) -> $crate::error::Result<bool> {
+            let mut insert =
+                sqlx::QueryBuilder::<$db>::new("INSERT INTO audit_events (seq, time_ms, event, mac) ");
+            insert.push_values(rows, |mut row, (seq, time_ms, json, mac)| {
+                row.push_bind(*seq)
+                    .push_bind(*time_ms)
+                    .push_bind(json.as_str())
+                    .push_bind(mac.as_str());
+            });
+            match insert.build().execute(&self.pool).await {
+                Ok(_) => Ok(true),
+                Err(error)
+                    if error
+                        .as_database_error()
+                        .is_some_and(|error| error.is_unique_violation()) =>
+                {
+                    Ok(false)
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
+
         /// Inside a transaction that holds the migration lock: creates the bookkeeping table and
         /// applies what is pending, recording each.
         async fn apply_migrations(

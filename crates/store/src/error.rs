@@ -100,6 +100,17 @@ pub enum Error {
         /// What it was (`conversation`, `data key`).
         what: &'static str,
     },
+    /// A revocation was stored but the stamp that tells running servers could not be written.
+    #[error(
+        "the revocation is stored, but {path} could not be rewritten ({source}): running servers \
+         may accept the key for up to 5 seconds"
+    )]
+    RevocationStamp {
+        /// The stamp file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The audit event could not be stored.
     #[error("audit trail: {0}")]
     Audit(String),

@@ -1,10 +1,12 @@
 //! `Store`: the handle the gateway and the CLI hold. Opens the configured backend, owns the pepper
 //! (as an HMAC key) and answers key questions.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
+use std::time::{Duration, Instant};
 
 use aws_lc_rs::{constant_time, hmac};
 use sqlx::postgres::PgConnectOptions;
@@ -103,7 +105,24 @@ struct Inner {
     checkpoint_key: hmac::Key,
     /// The group-commit writer of audit events, started on first use.
     audit_writer: OnceLock<mpsc::Sender<PendingEvent>>,
+    /// Keys found valid lately, by keyed hash: the record, the revocation stamp read with it and
+    /// when (see [`Store::authenticate`]).
+    valid_keys: Mutex<HashMap<String, (KeyRecord, Stamp, Instant)>>,
+    /// The revocation stamp file beside an SQLite database; `None` (PostgreSQL, in-memory
+    /// databases): keys are read from the database on every request.
+    revocations: Option<PathBuf>,
 }
+
+/// The contents of the revocation stamp file: random bytes every revocation rewrites.
+type Stamp = [u8; 16];
+
+/// Appended to the SQLite database's file name for the revocation stamp (`warden.db-revoked`).
+pub(crate) const REVOCATIONS_SUFFIX: &str = "-revoked";
+/// The longest a key found valid is used without reading the database again, even when the stamp
+/// did not change (a bound for what no stamp can announce, such as a row edited by hand).
+const KEY_CACHE_TTL: Duration = Duration::from_secs(5);
+/// The most keys remembered; the memory is emptied when full.
+const KEY_CACHE_ENTRIES: usize = 10_000;
 
 /// An event waiting for the writer, and where to send its sequence number.
 type PendingEvent = (
@@ -113,6 +132,8 @@ type PendingEvent = (
 
 /// The most events one audit transaction commits.
 const AUDIT_BATCH: usize = 512;
+/// How often the writer re-reads a tail that another writer moved before giving up on a batch.
+const AUDIT_APPEND_ATTEMPTS: usize = 16;
 
 /// The database behind the store. An enum, not a trait object: see the crate docs.
 pub(crate) enum Backend {
@@ -148,6 +169,19 @@ impl Store {
             None => {
                 Location::Sqlite(SqliteConnectOptions::new().filename(data_dir.join(DATABASE_FILE)))
             }
+        };
+        // Beside an SQLite database: the file a revocation rewrites (see `authenticate`).
+        let revocations = match &location {
+            Location::Sqlite(options) => {
+                let file = options.get_filename();
+                let name = file.as_os_str();
+                (!name.is_empty() && name != ":memory:").then(|| {
+                    let mut marker = name.to_owned();
+                    marker.push(REVOCATIONS_SUFFIX);
+                    PathBuf::from(marker)
+                })
+            }
+            Location::Postgres(_) => None,
         };
         let keyring_location = match (keyring_url.as_deref(), &location) {
             (Some(url), _) => Some(Location::parse(url)?),
@@ -242,6 +276,8 @@ impl Store {
             chain_key,
             checkpoint_key,
             audit_writer: OnceLock::new(),
+            valid_keys: Mutex::new(HashMap::new()),
+            revocations,
         });
         Ok(Self { inner })
     }
@@ -421,6 +457,26 @@ impl Store {
             return Ok(Authentication::Malformed);
         }
         let key_hash = self.inner.hasher.hash(presented_key);
+        // A key read valid is used again while no revocation happened since: every revocation, by
+        // any process on this database, rewrites the stamp file before it returns, so the next
+        // request after a revocation reads the database. Without a readable stamp (PostgreSQL,
+        // an IO error), every request reads the database.
+        let stamp = self.revocation_stamp();
+        if let Some(stamp) = stamp {
+            let remembered = self
+                .inner
+                .valid_keys
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&key_hash)
+                .filter(|(_, seen, read)| *seen == stamp && read.elapsed() < KEY_CACHE_TTL)
+                .map(|(record, _, _)| record.clone());
+            if let Some(record) = remembered {
+                // Found by its keyed hash (a secret-keyed MAC of the key), so the lookup's timing
+                // says nothing about the key; expiry is judged now, not when it was read.
+                return Ok(status_of(record, now));
+            }
+        }
         let stored = on_backend!(&self.inner.backend, db => db.key_by_hash(&key_hash).await?);
         let Some(stored) = stored else {
             return Ok(Authentication::Unknown);
@@ -433,11 +489,20 @@ impl Store {
             return Ok(Authentication::Unknown);
         }
         let record = stored.key.into_record()?;
-        Ok(match record.status(now) {
-            KeyStatus::Active => Authentication::Valid(record),
-            KeyStatus::Revoked => Authentication::Revoked,
-            KeyStatus::Expired => Authentication::Expired,
-        })
+        if let Some(stamp) = stamp
+            && record.status(now) == KeyStatus::Active
+        {
+            let mut valid = self
+                .inner
+                .valid_keys
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if valid.len() >= KEY_CACHE_ENTRIES {
+                valid.clear();
+            }
+            valid.insert(key_hash, (record.clone(), stamp, Instant::now()));
+        }
+        Ok(status_of(record, now))
     }
 
     /// Makes a key: validates `new_key`, draws 32 random bytes, stores only their HMAC. The
@@ -471,8 +536,36 @@ impl Store {
 
     /// Revokes a key at `now`; it fails the next `authenticate` in every process. Revoking twice
     /// keeps the first time (`AlreadyRevoked`); an unknown id is `Error::NotFound`.
+    ///
+    /// Every process on the same SQLite database notices at its next request: the revocation
+    /// rewrites the stamp file beside the database before returning. If that write fails, the
+    /// revocation is stored but servers may accept the key for up to 5 seconds: the error says so.
     pub async fn revoke_key(&self, id: &KeyId, now: Timestamp) -> Result<RevokeOutcome> {
-        on_backend!(&self.inner.backend, db => db.revoke_key(id, now).await)
+        let outcome = on_backend!(&self.inner.backend, db => db.revoke_key(id, now).await);
+        // Whatever the outcome (an error may follow a commit), nothing remembered survives.
+        self.inner
+            .valid_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        if let Some(path) = &self.inner.revocations {
+            write_stamp(path).map_err(|source| Error::RevocationStamp {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        outcome
+    }
+
+    /// The current revocation stamp; `None` when keys must not be remembered.
+    fn revocation_stamp(&self) -> Option<Stamp> {
+        let path = self.inner.revocations.as_ref()?;
+        match std::fs::read(path) {
+            Ok(bytes) => Stamp::try_from(bytes.as_slice()).ok(),
+            // No revocation ever: the all-zero stamp.
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Some([0; 16]),
+            Err(_) => None,
+        }
     }
 
     /// Appends one event to the audit chain; returns its sequence number once it is durable.
@@ -575,11 +668,38 @@ impl Store {
     }
 }
 
+/// Rewrites the revocation stamp with fresh random bytes, atomically (a reader sees the old
+/// stamp or the new one, never a torn one).
+fn write_stamp(path: &Path) -> std::io::Result<()> {
+    let mut stamp: Stamp = [0; 16];
+    aws_lc_rs::rand::fill(&mut stamp).map_err(|_| std::io::Error::other("no randomness"))?;
+    // A name of its own (concurrent revocations in this or another process each rename theirs).
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".");
+    for byte in stamp {
+        temporary.push(format!("{byte:02x}"));
+    }
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, stamp)?;
+    std::fs::rename(&temporary, path)
+}
+
+/// What a key record means at `now`.
+fn status_of(record: KeyRecord, now: Timestamp) -> Authentication {
+    match record.status(now) {
+        KeyStatus::Active => Authentication::Valid(record),
+        KeyStatus::Revoked => Authentication::Revoked,
+        KeyStatus::Expired => Authentication::Expired,
+    }
+}
+
 /// The group-commit writer: takes what is queued (up to [`AUDIT_BATCH`]), commits it in one
 /// transaction, answers every caller. Ends when the store is dropped.
 fn spawn_audit_writer(inner: Weak<Inner>) -> mpsc::Sender<PendingEvent> {
     let (sender, mut receiver) = mpsc::channel::<PendingEvent>(4 * AUDIT_BATCH);
     tokio::spawn(async move {
+        // The tail this writer last wrote or read; `None`: read it before the next append.
+        let mut tail: Option<Option<(i64, String)>> = None;
         while let Some(first) = receiver.recv().await {
             let mut batch = vec![first];
             while batch.len() < AUDIT_BATCH {
@@ -592,8 +712,7 @@ fn spawn_audit_writer(inner: Weak<Inner>) -> mpsc::Sender<PendingEvent> {
                 return;
             };
             let (events, replies): (Vec<AuditEvent>, Vec<_>) = batch.into_iter().unzip();
-            let outcome =
-                on_backend!(&inner.backend, db => db.append_audit(&events, &inner.chain_key).await);
+            let outcome = append_after_tail(&inner, &events, &mut tail).await;
             match outcome {
                 Ok(seqs) => {
                     for (reply, seq) in replies.into_iter().zip(seqs) {
@@ -610,6 +729,35 @@ fn spawn_audit_writer(inner: Weak<Inner>) -> mpsc::Sender<PendingEvent> {
         }
     });
     sender
+}
+
+/// Appends `events` after the chain's tail in one self-committing statement: one round trip to
+/// the database instead of a transaction's four (begin, read the tail, insert, commit), which is
+/// most of the audit's share of a request's latency.
+///
+/// Safe against other writers (other processes, other replicas, the CLI) without a lock: `seq` is
+/// the primary key, so if the tail moved since this writer saw it, the insert of the next `seq`
+/// fails as a whole, and the writer re-reads the tail and chains again. A retention purge never
+/// deletes the tail, so a remembered tail stays the one to chain from.
+async fn append_after_tail(
+    inner: &Inner,
+    events: &[AuditEvent],
+    tail: &mut Option<Option<(i64, String)>>,
+) -> Result<Vec<i64>> {
+    for _ in 0..AUDIT_APPEND_ATTEMPTS {
+        let last = match tail.take() {
+            Some(last) => last,
+            None => on_backend!(&inner.backend, db => db.audit_tail().await?),
+        };
+        let (seqs, rows) = crate::backend::chain(events, &inner.chain_key, last);
+        if on_backend!(&inner.backend, db => db.insert_chained(&rows).await?) {
+            *tail = Some(rows.last().map(|(seq, _, _, mac)| (*seq, mac.clone())));
+            return Ok(seqs);
+        }
+    }
+    Err(Error::Audit(
+        "other writers kept moving the audit chain's tail; the events were not written".to_owned(),
+    ))
 }
 
 impl fmt::Debug for Store {

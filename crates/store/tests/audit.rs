@@ -51,6 +51,29 @@ async fn concurrent_appends_form_one_gap_free_chain() {
         vec![201]
     );
     assert_eq!(store.verify_audit().await.unwrap().checked, 201);
+    // The first store's writer remembered tail 200; the other moved it, so the writer's next
+    // append must notice (the insert of seq 201 conflicts), re-read the tail and chain after 201.
+    assert_eq!(store.append_audit(event(1000)).await.unwrap(), 202);
+    // And both keep taking turns while appending at the same time.
+    let mut tasks = Vec::new();
+    for n in 0..100 {
+        let (store, other) = (store.clone(), other.clone());
+        tasks.push(tokio::spawn(async move {
+            if n % 2 == 0 {
+                vec![store.append_audit(event(2000 + n)).await.unwrap()]
+            } else {
+                other.append_audit_batch(&[event(2000 + n)]).await.unwrap()
+            }
+        }));
+    }
+    let mut seqs = Vec::new();
+    for task in tasks {
+        seqs.extend(task.await.unwrap());
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (203..=302).collect::<Vec<i64>>());
+    let verification = other.verify_audit().await.unwrap();
+    assert_eq!((verification.checked, verification.first_bad), (302, None));
 }
 
 #[tokio::test]
