@@ -12,7 +12,11 @@ use warden_policy::{Action, DEFAULT_POLICIES, ModelInfo, Policies, PrincipalInfo
 
 fn main() {
     let mut text = String::from(DEFAULT_POLICIES);
-    for i in 0..98 {
+    let extra: usize = std::env::var("EXTRA")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(98);
+    for i in 0..extra {
         let rule = match i % 4 {
             0 => format!(
                 "@id(\"models-{i}\")\nforbid (principal in Warden::Role::\"team{i}\", action, resource) unless {{ [\"model-{i}\", \"gpt-4o-mini\"].contains(resource.name) }};\n"
@@ -30,7 +34,7 @@ fn main() {
         text.push_str(&rule);
     }
     let policies = Policies::load(&[("bench.cedar".to_owned(), text)]).unwrap();
-    assert_eq!(policies.len(), 100);
+    assert_eq!(policies.len(), extra + 2);
     let mut times = Vec::with_capacity(100_000);
     let mut allowed = 0usize;
     for n in 0..100_000u32 {
