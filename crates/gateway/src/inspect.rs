@@ -39,6 +39,9 @@ pub struct InputState {
 /// Builds everything the pipeline needs to inspect text, once.
 pub struct Inspector {
     scanner: Arc<Scanner>,
+    /// For answers: the same scanner, without the injection detector when answers' action for
+    /// `PROMPT_INJECTION` is `allow` (the default), since a finding would change nothing.
+    output_scanner: Arc<Scanner>,
     sanitizer: Sanitizer,
     input: Actions,
     output: Actions,
@@ -57,6 +60,7 @@ impl Inspector {
     /// An inspector for `config`, using `scanner` and the operator `keys`.
     pub fn new(config: &Config, scanner: Arc<Scanner>, keys: Keys) -> Inspector {
         Inspector {
+            output_scanner: Arc::clone(&scanner),
             scanner,
             sanitizer: Sanitizer::new(&config.sanitize),
             input: config.input.clone(),
@@ -65,6 +69,13 @@ impl Inspector {
             allowed_hosts: config.allowed_hosts.clone(),
             holdback_chars: config.holdback_chars,
         }
+    }
+
+    /// Scans answers with `scanner` instead of the input's.
+    #[must_use]
+    pub fn with_output_scanner(mut self, scanner: Arc<Scanner>) -> Inspector {
+        self.output_scanner = scanner;
+        self
     }
 
     /// The shared scanner.
@@ -136,7 +147,7 @@ impl Inspector {
         table: &PseudonymTable,
         found: &mut Tally,
     ) -> Result<String, ApiError> {
-        let findings = self.scanner.scan(text);
+        let findings = self.output_scanner.scan(text);
         let redacted = self.apply_output(text, &findings, Some(table), found)?;
         Ok(if table.is_empty() {
             redacted
@@ -151,7 +162,7 @@ impl Inspector {
             table: Arc::clone(table),
             inspector: Arc::clone(self),
             scanner: StreamScanner::new(
-                Arc::clone(&self.scanner),
+                Arc::clone(&self.output_scanner),
                 StreamOptions {
                     holdback_chars: self.holdback_chars,
                 },

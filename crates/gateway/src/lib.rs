@@ -38,7 +38,7 @@ pub mod upstream;
 
 use std::sync::Arc;
 
-use warden_scan::{Keys, OperatorKey, Scanner};
+use warden_scan::{EntityType, Keys, OperatorKey, Scanner};
 
 pub use admin::{AdminAnswer, AdminError, AdminOperation, AdminStore, KeySpec};
 pub use app::{Action, AppState, ClientAddr, Outcome, RequestId, app};
@@ -80,8 +80,16 @@ pub fn build_state(
     authenticator: Arc<dyn Authenticator>,
 ) -> Result<AppState, BuildError> {
     let scanner = Arc::new(Scanner::new(&config.scanner)?);
+    let output_scanner =
+        if config.output.action(&EntityType::PromptInjection) == config::Action::Allow {
+            Arc::new(Scanner::new(&config.scanner)?.without_injection())
+        } else {
+            Arc::clone(&scanner)
+        };
     let keys = operator_keys(&config)?;
-    let inspector = Arc::new(inspect::Inspector::new(&config, scanner, keys));
+    let inspector = Arc::new(
+        inspect::Inspector::new(&config, scanner, keys).with_output_scanner(output_scanner),
+    );
     let upstreams = upstream::Upstreams::new(&config.upstreams)?;
     let tls = match &config.server.tls {
         Some(files) => Some(Arc::new(tls::TlsReloader::load(files.clone())?)),
