@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
+use warden_gateway::config::Rates;
 use warden_gateway::identity::{Authentication, Authenticator, BoxFuture, Principal};
 use warden_gateway::{
     Config, ConversationRecord, ConversationSink, ProcessEnvironment, Recorder, RequestRecord,
@@ -184,7 +185,12 @@ impl Authenticator for StoreAuthenticator {
                     name: record.name,
                     roles: record.roles.iter().map(|r| r.as_str().to_owned()).collect(),
                     allowed_models: record.allowed_models,
-                    requests_per_minute: record.limits.requests_per_minute,
+                    limits: Rates {
+                        requests_per_minute: record.limits.requests_per_minute,
+                        tokens_per_minute: record.limits.tokens_per_minute,
+                        tokens_per_day: record.limits.tokens_per_day,
+                        tokens_per_month: None,
+                    },
                     mfa: false,
                 }),
                 warden_store::Authentication::Unknown => Authentication::Unknown,

@@ -602,11 +602,12 @@ async fn chat_pipeline(
         },
         client,
     )?;
-    state.limits.admit(&principal)?;
+    state.limits.admit(&principal, Some(&request.model)).await?;
     let table = Arc::new(input.table);
     // Call upstream.
     let started = Instant::now();
     let forward = Bytes::from(body.to_string());
+    let prompt_chars = forward.len();
     let response = upstream.post("/chat/completions", forward, started).await?;
     outcome.upstream_latency = Some(started.elapsed());
     let deadline = upstream.deadline(started);
@@ -615,6 +616,8 @@ async fn chat_pipeline(
         let bytes = read_body(response, deadline).await?;
         let mut answer: Value = serde_json::from_slice(&bytes)
             .map_err(|_| ApiError::upstream("the upstream answered with invalid JSON"))?;
+        let tokens = crate::limits::tokens_used(answer.get("usage"), prompt_chars, bytes.len());
+        note_tokens(state, &principal, &request.model, tokens, id).await;
         let inspected = chat::inspect_output(
             &state.inspector,
             &mut answer,
@@ -658,7 +661,26 @@ async fn chat_pipeline(
         deadline,
         (id.clone(), principal.id.clone(), outcome.subject.clone()),
         capture,
+        (principal, request.model.clone(), prompt_chars),
     ))
+}
+
+/// Adds the tokens a request used to its principal's and model's budgets. The answer is the
+/// client's already, so a failure is logged (the next request is refused if the store is down).
+async fn note_tokens(
+    state: &AppState,
+    principal: &Principal,
+    model: &str,
+    tokens: u64,
+    id: &RequestId,
+) {
+    if let Err(reason) = state
+        .limits
+        .record_tokens(principal, Some(model), tokens)
+        .await
+    {
+        tracing::error!(request_id = %id.0, %reason, "token usage not counted");
+    }
 }
 
 /// Raises an `output_leak_blocked` incident when an answer held a secret or a blocked type.
@@ -797,6 +819,7 @@ fn stream_response(
     deadline: Instant,
     (id, principal, subject): (RequestId, String, Option<String>),
     capture: Option<Capture>,
+    (caller, model, prompt_chars): (Principal, String, usize),
 ) -> Response {
     // What was sent, for a kept conversation (bounded).
     let mut kept = capture.map(|capture| (capture, Vec::new()));
@@ -809,14 +832,14 @@ fn stream_response(
         Some((
             upstream,
             relay,
-            (id, principal, subject),
+            (id, principal, subject, (caller, model, prompt_chars)),
             state,
             guard,
             kept.take(),
         )),
         move |stream_state| async move {
             let (mut upstream, mut relay, who, state, guard, mut kept) = stream_state?;
-            let (id, principal, subject) = &who;
+            let (id, principal, subject, (caller, model, prompt_chars)) = &who;
             loop {
                 let remaining = deadline.saturating_duration_since(Instant::now());
                 let output = match tokio::time::timeout(remaining, upstream.chunk()).await {
@@ -844,6 +867,12 @@ fn stream_response(
                     }
                 }
                 if output.finished {
+                    let tokens = crate::limits::tokens_used(
+                        relay.usage(),
+                        *prompt_chars,
+                        relay.text_bytes(),
+                    );
+                    note_tokens(&state, caller, model, tokens, id).await;
                     tracing::info!(
                         request_id = %id.0,
                         failed = relay.failed(),
@@ -909,13 +938,14 @@ async fn embeddings(
     Extension(id): Extension<RequestId>,
     request: Request,
 ) -> Response {
-    let result = embeddings_pipeline(&state, request).await;
+    let result = embeddings_pipeline(&state, request, &id).await;
     respond(result, &id, Outcome::default())
 }
 
 async fn embeddings_pipeline(
     state: &Arc<AppState>,
     request: Request,
+    id: &RequestId,
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     let principal = who(state, &parts.headers).await?;
@@ -982,14 +1012,16 @@ async fn embeddings_pipeline(
         },
         client,
     )?;
-    state.limits.admit(&principal)?;
+    state.limits.admit(&principal, Some(&model)).await?;
     let started = Instant::now();
-    let response = upstream
-        .post("/embeddings", Bytes::from(body.to_string()), started)
-        .await?;
+    let forward = Bytes::from(body.to_string());
+    let prompt_chars = forward.len();
+    let response = upstream.post("/embeddings", forward, started).await?;
     let bytes = read_body(response, upstream.deadline(started)).await?;
     let answer: Value = serde_json::from_slice(&bytes)
         .map_err(|_| ApiError::upstream("the upstream answered with invalid JSON"))?;
+    let tokens = crate::limits::tokens_used(answer.get("usage"), prompt_chars, 0);
+    note_tokens(state, &principal, &model, tokens, id).await;
     Ok(json_response(StatusCode::OK, &answer))
 }
 
@@ -1068,7 +1100,7 @@ async fn guard_request(
         Seen::default(),
         client,
     )?;
-    state.limits.admit(&principal)?;
+    state.limits.admit(&principal, None).await?;
     let (text, entities) = guard_text(state, &body)?;
     Ok((body, text, entities))
 }

@@ -155,13 +155,18 @@ pub fn resolve_secret(
 /// `postgres://USER@HOST:PORT/DB`), or a secret reference (`env:NAME`, `file:PATH`) for one that
 /// carries credentials. A literal URL with a password is refused: it would sit in a config file.
 pub fn resolve_store_url(raw: &str, env: &dyn Environment) -> Result<Secret, ConfigError> {
-    const KEY: &str = "store.url";
+    resolve_url("store.url", raw, env)
+}
+
+/// A URL that may carry credentials (`[store] url`, `[limits] redis`): literal without a password,
+/// else a secret reference.
+fn resolve_url(key: &str, raw: &str, env: &dyn Environment) -> Result<Secret, ConfigError> {
     if raw.starts_with("env:") || raw.starts_with("file:") {
-        return resolve_secret(KEY, raw, env);
+        return resolve_secret(key, raw, env);
     }
     if reqwest::Url::parse(raw).is_ok_and(|url| url.password().is_some()) {
         return Err(invalid(
-            KEY,
+            key,
             "the URL carries a password: put it in the environment or a file and write \
              env:NAME or file:PATH",
         ));
@@ -187,6 +192,29 @@ struct RawConfig {
     issuers: Vec<RawIssuer>,
     policy: RawPolicy,
     alerts: RawAlerts,
+    limits: RawLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawLimits {
+    redis: Option<String>,
+    // The principal's rates, at the top of `[limits]` (serde's `flatten` ignores
+    // `deny_unknown_fields`, so they are spelt out).
+    requests_per_minute: Option<u64>,
+    tokens_per_minute: Option<u64>,
+    tokens_per_day: Option<u64>,
+    tokens_per_month: Option<u64>,
+    models: BTreeMap<String, RawRates>,
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+struct RawRates {
+    requests_per_minute: Option<u64>,
+    tokens_per_minute: Option<u64>,
+    tokens_per_day: Option<u64>,
+    tokens_per_month: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -605,6 +633,8 @@ pub struct Config {
     pub policy_files: Vec<PathBuf>,
     /// Anomaly detection, automatic suspension and the alert webhook (`[alerts]`).
     pub alerts: AlertsConfig,
+    /// Rate limits and token budgets (`[limits]`).
+    pub limits: LimitsConfig,
     /// Conversation retention in days.
     pub retention_conversations_days: u32,
     /// Audit retention in days.
@@ -781,6 +811,7 @@ impl Config {
             issuers.push(issuer_config(&format!("issuers[{i}]"), raw)?);
         }
 
+        let limits = limits_config(raw.limits, &served_models(&upstreams), env)?;
         Ok(Config {
             policy_files: raw.policy.files,
             issuers,
@@ -801,8 +832,117 @@ impl Config {
             retention_conversations_days: raw.retention.conversations_days.unwrap_or(30),
             retention_audit_days: raw.retention.audit_days.unwrap_or(365),
             alerts: alerts_config(raw.alerts, env)?,
+            limits,
         })
     }
+}
+
+/// Requests and tokens allowed per period; `None`: no limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rates {
+    /// Requests per minute.
+    pub requests_per_minute: Option<u64>,
+    /// Model tokens (prompt + completion) per minute.
+    pub tokens_per_minute: Option<u64>,
+    /// Model tokens per day (UTC).
+    pub tokens_per_day: Option<u64>,
+    /// Model tokens per calendar month (UTC).
+    pub tokens_per_month: Option<u64>,
+}
+
+impl Rates {
+    /// True if nothing is limited.
+    pub fn is_empty(&self) -> bool {
+        *self == Rates::default()
+    }
+}
+
+/// `[limits]`: rate limits and token budgets per principal and per model, counted in this process
+/// or, with `redis`, in Redis for every replica.
+#[derive(Clone, Debug, Default)]
+pub struct LimitsConfig {
+    /// `redis://…` (or a secret reference to one): the shared counters.
+    pub redis: Option<Secret>,
+    /// Every principal's limits, unless its key sets its own (`[limits]` top level).
+    pub principal: Rates,
+    /// Limits on a model, over all principals together (`[limits.models."NAME"]`).
+    pub models: BTreeMap<String, Rates>,
+}
+
+/// The models the upstreams serve (a `[limits.models]` entry must name one).
+fn served_models(upstreams: &[UpstreamConfig]) -> Vec<String> {
+    upstreams
+        .iter()
+        .flat_map(|upstream| upstream.models.iter().cloned())
+        .collect()
+}
+
+fn limits_config(
+    raw: RawLimits,
+    models: &[String],
+    env: &dyn Environment,
+) -> Result<LimitsConfig, ConfigError> {
+    let rates = |key: &str, raw: RawRates| -> Result<Rates, ConfigError> {
+        for (name, value) in [
+            ("requests_per_minute", raw.requests_per_minute),
+            ("tokens_per_minute", raw.tokens_per_minute),
+            ("tokens_per_day", raw.tokens_per_day),
+            ("tokens_per_month", raw.tokens_per_month),
+        ] {
+            if value == Some(0) {
+                return Err(invalid(
+                    format!("{key}{name}"),
+                    "must be at least 1 (leave it out for no limit)",
+                ));
+            }
+        }
+        Ok(Rates {
+            requests_per_minute: raw.requests_per_minute,
+            tokens_per_minute: raw.tokens_per_minute,
+            tokens_per_day: raw.tokens_per_day,
+            tokens_per_month: raw.tokens_per_month,
+        })
+    };
+    let mut per_model = BTreeMap::new();
+    for (model, raw) in raw.models {
+        if !models.contains(&model) {
+            return Err(invalid(
+                format!("limits.models.{model}"),
+                "no upstream serves this model",
+            ));
+        }
+        per_model.insert(
+            model.clone(),
+            rates(&format!("limits.models.{model}."), raw)?,
+        );
+    }
+    let redis = raw
+        .redis
+        .as_deref()
+        .map(|url| resolve_url("limits.redis", url, env))
+        .transpose()?;
+    if let Some(url) = &redis {
+        let scheme = url.expose().split("://").next().unwrap_or_default();
+        if !matches!(scheme, "redis" | "rediss") {
+            return Err(invalid(
+                "limits.redis",
+                "must be a redis:// or rediss:// URL",
+            ));
+        }
+    }
+    Ok(LimitsConfig {
+        redis,
+        principal: rates(
+            "limits.",
+            RawRates {
+                requests_per_minute: raw.requests_per_minute,
+                tokens_per_minute: raw.tokens_per_minute,
+                tokens_per_day: raw.tokens_per_day,
+                tokens_per_month: raw.tokens_per_month,
+            },
+        )?,
+        models: per_model,
+    })
 }
 
 /// `[alerts]`: per-principal thresholds over a sliding window, what a trip does, where alerts go.
@@ -1342,6 +1482,42 @@ audit_days = 365
         assert!(error("[server]\nlisten = \"127.0.0.1:1\"\nlisen = 1\n", &[]).contains("lisen"));
         assert!(error("[sever]\n", &[]).contains("sever"));
         assert!(error("[scan.input]\nPERSNO = \"redact\"\n", &[]).contains("scan.input.PERSNO"));
+    }
+
+    #[test]
+    fn limits_are_parsed_and_bad_ones_named() {
+        let upstream = "[[upstreams]]\nname = \"u\"\nbase_url = \"http://127.0.0.1:1/v1\"\n\
+                        models = [\"m\"]\n";
+        let text = format!(
+            "{upstream}[limits]\nredis = \"redis://cache:6379/0\"\nrequests_per_minute = 60\n\
+             tokens_per_month = 9\n[limits.models.m]\ntokens_per_day = 5\n"
+        );
+        let config = Config::parse("t", &text, &env(&[])).unwrap();
+        assert_eq!(config.limits.principal.requests_per_minute, Some(60));
+        assert_eq!(config.limits.principal.tokens_per_month, Some(9));
+        assert_eq!(config.limits.models["m"].tokens_per_day, Some(5));
+        assert_eq!(
+            config.limits.redis.as_ref().map(Secret::expose),
+            Some("redis://cache:6379/0")
+        );
+        for (bad, named) in [
+            ("[limits]\nrequests_per_minut = 1\n", "requests_per_minut"),
+            ("[limits]\ntokens_per_day = 0\n", "limits.tokens_per_day"),
+            (
+                "[limits.models.other]\nrequests_per_minute = 1\n",
+                "limits.models.other",
+            ),
+            ("[limits.models.m]\nrequests = 1\n", "requests"),
+            ("[limits]\nredis = \"http://cache\"\n", "limits.redis"),
+            (
+                "[limits]\nredis = \"redis://:hunter2@cache\"\n",
+                "limits.redis",
+            ),
+        ] {
+            let message = error(&format!("{upstream}{bad}"), &[]);
+            assert!(message.contains(named), "{bad}: {message}");
+            assert!(!message.contains("hunter2"), "{message}");
+        }
     }
 
     #[test]

@@ -25,8 +25,9 @@ pub struct Principal {
     pub roles: Vec<String>,
     /// Models this principal may use; `None` = every model the policy allows.
     pub allowed_models: Option<Vec<String>>,
-    /// Requests per minute this principal may send; `None` = no limit.
-    pub requests_per_minute: Option<u64>,
+    /// The principal's own rate limits and budgets (a key's); unset fields fall back to
+    /// `[limits]`.
+    pub limits: crate::config::Rates,
     /// Whether the principal authenticated with several factors (a JWT's `amr`/`acr`).
     pub mfa: bool,
 }

@@ -234,7 +234,7 @@ impl JwtVerifier {
             name: sub,
             roles,
             allowed_models: None,
-            requests_per_minute: None,
+            limits: crate::config::Rates::default(),
             mfa,
         })
     }

@@ -72,6 +72,9 @@ pub enum BuildError {
     /// The operator key is not 32 bytes of base64.
     #[error("crypto.operator_key: {0}")]
     OperatorKey(String),
+    /// `[limits] redis` is not a usable URL.
+    #[error(transparent)]
+    Limits(#[from] limits::RedisUrlError),
 }
 
 /// Builds the shared state: the scanner, the operator keys and the upstream clients.
@@ -98,6 +101,7 @@ pub fn build_state(
     let policies = Arc::new(PolicyHolder::load(config.policy_files.clone())?);
     let jwt = Arc::new(jwt::JwtVerifier::new(config.issuers.clone()).map_err(BuildError::Jwt)?);
     let config_alerts = config.alerts.clone();
+    let limits = limits::Limits::new(&config.limits)?;
     Ok(AppState {
         tls,
         config: Arc::new(config),
@@ -107,7 +111,7 @@ pub fn build_state(
         recorder: Arc::new(record::NoRecorder),
         conversations: None,
         policies,
-        limits: limits::Limits::default(),
+        limits,
         metrics: Arc::new(metrics::Metrics::default()),
         jwt,
         admin: None,

@@ -33,6 +33,10 @@ pub struct StreamTransformer {
     state: State,
     /// The last chunk seen, the model for a chunk that carries text released at `[DONE]`.
     template: Option<Value>,
+    /// The upstream's `usage`, when a chunk carried it.
+    usage: Option<Value>,
+    /// Bytes of answer text (content, refusal, tool arguments) the upstream sent.
+    text_bytes: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,12 +74,24 @@ impl StreamTransformer {
             found: Tally::new(),
             state: State::Open,
             template: None,
+            usage: None,
+            text_bytes: 0,
         }
     }
 
     /// Findings per type seen in the answer so far.
     pub fn found(&self) -> &Tally {
         &self.found
+    }
+
+    /// The upstream's `usage` object, if a chunk carried one.
+    pub fn usage(&self) -> Option<&Value> {
+        self.usage.as_ref()
+    }
+
+    /// Bytes of answer text the upstream sent (for a token estimate without `usage`).
+    pub fn text_bytes(&self) -> usize {
+        self.text_bytes
     }
 
     /// Whether the stream ended with an error event.
@@ -155,6 +171,9 @@ impl StreamTransformer {
                 "the upstream reported an error mid-stream",
             ));
         }
+        if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
+            self.usage = Some(usage.clone());
+        }
         let changed = self.chunk(&mut chunk)?;
         // Forward the upstream's bytes when nothing changed (a frame is one line, so a multi-line
         // `data` is re-serialised).
@@ -174,6 +193,7 @@ impl StreamTransformer {
             table,
             choices,
             found,
+            text_bytes,
             ..
         } = self;
         let Some(items) = chunk.get_mut("choices").and_then(Value::as_array_mut) else {
@@ -194,6 +214,7 @@ impl StreamTransformer {
                     ("refusal", &mut state.refusal),
                 ] {
                     if let Some(Value::String(text)) = delta.get_mut(key) {
+                        *text_bytes += text.len();
                         changed |= push_text(text, pipe.get_or_insert_with(make), found)?;
                     }
                 }
@@ -207,6 +228,7 @@ impl StreamTransformer {
                             .get_mut("function")
                             .and_then(|f| f.get_mut("arguments"));
                         if let Some(Value::String(text)) = arguments {
+                            *text_bytes += text.len();
                             let pipe = state.tools.entry(tool_index).or_insert_with(make);
                             changed |= push_text(text, pipe, found)?;
                         }

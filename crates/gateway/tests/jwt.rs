@@ -193,7 +193,7 @@ async fn every_route_refuses_every_bad_credential() {
         name: id.to_owned(),
         roles: vec![role.to_owned()],
         allowed_models: None,
-        requests_per_minute: None,
+        limits: warden_gateway::config::Rates::default(),
         mfa: false,
     };
     let user_key = format!("wdn_{}", "u".repeat(43));

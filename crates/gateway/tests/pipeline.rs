@@ -44,7 +44,7 @@ fn principal(id: &str, models: Option<Vec<String>>) -> Principal {
         name: id.to_owned(),
         roles: vec!["user".to_owned()],
         allowed_models: models,
-        requests_per_minute: None,
+        limits: warden_gateway::config::Rates::default(),
         mfa: false,
     }
 }
@@ -71,7 +71,10 @@ async fn start_recording(extra: &str, recorder: Arc<dyn warden_gateway::Recorder
         .with(
             RATED,
             Principal {
-                requests_per_minute: Some(2),
+                limits: warden_gateway::config::Rates {
+                    requests_per_minute: Some(2),
+                    ..Default::default()
+                },
                 ..principal("key_rated", None)
             },
             KeyState::Active,
