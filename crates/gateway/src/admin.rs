@@ -363,7 +363,7 @@ async fn admit(
     extensions: &axum::http::Extensions,
     outcome: &mut Outcome,
 ) -> Result<Principal, ApiError> {
-    let principal = crate::app::who(state, headers).await?;
+    let principal = crate::app::who(state, headers, extensions).await?;
     outcome.principal = Some(principal.id.clone());
     if !principal.has_role("admin") {
         return Err(ApiError::policy_denied(

@@ -270,12 +270,46 @@ async fn request_id(
 }
 
 /// Identify (SPEC §2 step 2), then refuse a principal that anomaly detection suspended.
-pub(crate) async fn who(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
-    let principal = identify(state.authenticator.as_ref(), &state.jwt, headers).await?;
+pub(crate) async fn who(
+    state: &AppState,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> Result<Principal, ApiError> {
+    let by_certificate = if headers.contains_key(header::AUTHORIZATION) {
+        None
+    } else {
+        extensions
+            .get::<Option<Arc<crate::tls::ClientCert>>>()
+            .and_then(Option::as_deref)
+            .and_then(|cert| certificate_principal(&state.config.server.client_certs, cert))
+    };
+    let principal = match by_certificate {
+        Some(principal) => principal,
+        None => identify(state.authenticator.as_ref(), &state.jwt, headers).await?,
+    };
     if let Some(left) = state.anomalies.suspended(&principal.id, Instant::now()) {
         return Err(ApiError::suspended(left.as_secs().max(1)));
     }
     Ok(principal)
+}
+
+/// The principal configured for the first of `cert`'s names that `[[server.client_certs]]` lists.
+fn certificate_principal(
+    mapped: &[crate::config::ClientCertPrincipal],
+    cert: &crate::tls::ClientCert,
+) -> Option<Principal> {
+    let entry = cert
+        .identities
+        .iter()
+        .find_map(|name| mapped.iter().find(|entry| entry.subject == *name))?;
+    Some(Principal {
+        id: format!("mtls:{}", entry.subject),
+        name: entry.subject.clone(),
+        roles: entry.roles.clone(),
+        allowed_models: entry.models.clone(),
+        limits: crate::config::Rates::default(),
+        mfa: false,
+    })
 }
 
 /// Feeds anomaly detection; a trip suspends the principal (done by the detector) and is recorded
@@ -433,6 +467,8 @@ pub(crate) fn authorize(
         roles: principal.roles.clone(),
         kind: if principal.id.starts_with("jwt:") {
             "jwt"
+        } else if principal.id.starts_with("mtls:") {
+            "mtls"
         } else {
             "key"
         }
@@ -546,7 +582,7 @@ async fn chat_pipeline(
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     // Identify.
-    let principal = who(state, &parts.headers).await?;
+    let principal = who(state, &parts.headers, &parts.extensions).await?;
     outcome.principal = Some(principal.id.clone());
     // Read the body within the limits.
     let mut body = read_json(state, body).await?;
@@ -948,7 +984,7 @@ async fn embeddings_pipeline(
     id: &RequestId,
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
-    let principal = who(state, &parts.headers).await?;
+    let principal = who(state, &parts.headers, &parts.extensions).await?;
     let mut body = read_json(state, body).await?;
     let Some(model) = body.get("model").and_then(Value::as_str).map(str::to_owned) else {
         return Err(
@@ -1028,10 +1064,11 @@ async fn embeddings_pipeline(
 async fn models(
     State(state): State<Arc<AppState>>,
     Extension(id): Extension<RequestId>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
+    let (parts, _) = request.into_parts();
     let result = async {
-        let principal = who(&state, &headers).await?;
+        let principal = who(&state, &parts.headers, &parts.extensions).await?;
         authorize(&state, &principal, Action::Scan, None, None, Seen::default(), None)?;
         let mut data = Vec::new();
         for upstream in state.upstreams.all() {
@@ -1088,7 +1125,7 @@ async fn guard_request(
     request: Request,
 ) -> Result<(Value, String, Option<Vec<EntityType>>), ApiError> {
     let (parts, body) = request.into_parts();
-    let principal = who(state, &parts.headers).await?;
+    let principal = who(state, &parts.headers, &parts.extensions).await?;
     let body = read_json(state, body).await?;
     let client = parts.extensions.get::<ClientAddr>().copied();
     authorize(

@@ -266,6 +266,16 @@ struct RawServer {
     max_messages: Option<usize>,
     max_text_chars: Option<usize>,
     tls: Option<RawTls>,
+    client_certs: Vec<RawClientCert>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClientCert {
+    subject: String,
+    roles: Vec<String>,
+    #[serde(default)]
+    models: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -593,6 +603,21 @@ pub struct ServerConfig {
     pub max_text_chars: usize,
     /// TLS certificate files; `None` = plain HTTP.
     pub tls: Option<crate::tls::TlsFiles>,
+    /// Principals for verified client certificates (`[[server.client_certs]]`, mTLS).
+    pub client_certs: Vec<ClientCertPrincipal>,
+}
+
+/// A principal for clients whose verified certificate carries `subject` (a DNS, URI or e-mail
+/// subject alternative name, or the subject's common name). Such a client needs no API key; one
+/// that sends an `Authorization` header is identified by it instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientCertPrincipal {
+    /// The name to match, exactly.
+    pub subject: String,
+    /// The principal's roles.
+    pub roles: Vec<String>,
+    /// The only models it may use; `None`: what the policies allow.
+    pub models: Option<Vec<String>>,
 }
 
 /// The validated configuration.
@@ -681,7 +706,7 @@ impl Config {
             )
         })?;
         let ms = |value: Option<u64>, default: u64| Duration::from_millis(value.unwrap_or(default));
-        let server = ServerConfig {
+        let mut server = ServerConfig {
             listen,
             max_body_bytes: positive("server.max_body_bytes", raw.server.max_body_bytes, 4 << 20)?,
             header_timeout: ms(raw.server.header_timeout_ms, 10_000),
@@ -698,7 +723,38 @@ impl Config {
                 key: tls.key,
                 client_ca: tls.client_ca,
             }),
+            client_certs: Vec::new(),
         };
+        for (i, raw) in raw.server.client_certs.into_iter().enumerate() {
+            let key = format!("server.client_certs[{i}]");
+            if server
+                .tls
+                .as_ref()
+                .is_none_or(|tls| tls.client_ca.is_none())
+            {
+                return Err(invalid(
+                    key,
+                    "needs server.tls.client_ca (client certificates are verified against it)",
+                ));
+            }
+            if raw.subject.trim().is_empty() || raw.subject.chars().any(char::is_control) {
+                return Err(invalid(
+                    format!("{key}.subject"),
+                    "must be a printable name",
+                ));
+            }
+            if raw.roles.is_empty() {
+                return Err(invalid(format!("{key}.roles"), "needs at least one role"));
+            }
+            if server.client_certs.iter().any(|c| c.subject == raw.subject) {
+                return Err(invalid(format!("{key}.subject"), "listed twice"));
+            }
+            server.client_certs.push(ClientCertPrincipal {
+                subject: raw.subject,
+                roles: raw.roles,
+                models: raw.models,
+            });
+        }
 
         let mut upstreams = Vec::new();
         for (i, upstream) in raw.upstreams.into_iter().enumerate() {

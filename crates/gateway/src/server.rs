@@ -70,13 +70,12 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let service = TowerToHyperService::new(
-                    router.clone().layer(axum::Extension(crate::app::ClientAddr(peer))),
-                );
+                let routes = router.clone().layer(axum::Extension(crate::app::ClientAddr(peer)));
                 let watcher = graceful.watcher();
                 let builder = Arc::clone(&builder);
                 match &tls {
                     None => {
+                        let service = TowerToHyperService::new(routes);
                         let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                         tokio::spawn(watcher.watch(connection));
                     }
@@ -88,6 +87,14 @@ pub async fn serve(
                                 tracing::debug!("TLS handshake failed or timed out");
                                 return;
                             };
+                            // The verified client certificate (mTLS), for identification.
+                            let cert = stream
+                                .get_ref()
+                                .1
+                                .peer_certificates()
+                                .and_then(|chain| chain.first())
+                                .map(|leaf| Arc::new(crate::tls::ClientCert::from_der(leaf)));
+                            let service = TowerToHyperService::new(routes.layer(axum::Extension(cert)));
                             let connection = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                             let _ = watcher.watch(connection).await;
                         });

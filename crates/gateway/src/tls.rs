@@ -131,3 +131,39 @@ fn build(files: &TlsFiles) -> Result<rustls::ServerConfig, TlsError> {
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(config)
 }
+
+/// The verified client certificate of a mutual-TLS connection, as the names it carries: its
+/// subject alternative names (DNS, URI, e-mail) in order, then its subject common name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientCert {
+    /// The names, as written in the certificate.
+    pub identities: Vec<String>,
+}
+
+impl ClientCert {
+    /// The names in a DER certificate (rustls verified it against `client_ca` already); an
+    /// unparsable certificate has none, so it maps to no principal.
+    pub fn from_der(der: &[u8]) -> ClientCert {
+        use x509_parser::extensions::GeneralName;
+        let Ok((_, certificate)) = x509_parser::parse_x509_certificate(der) else {
+            return ClientCert::default();
+        };
+        let mut identities = Vec::new();
+        if let Ok(Some(names)) = certificate.subject_alternative_name() {
+            for name in &names.value.general_names {
+                match name {
+                    GeneralName::DNSName(value)
+                    | GeneralName::URI(value)
+                    | GeneralName::RFC822Name(value) => identities.push((*value).to_owned()),
+                    _ => {}
+                }
+            }
+        }
+        for common_name in certificate.subject().iter_common_name() {
+            if let Ok(value) = common_name.as_str() {
+                identities.push(value.to_owned());
+            }
+        }
+        ClientCert { identities }
+    }
+}

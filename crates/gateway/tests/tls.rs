@@ -44,6 +44,14 @@ fn pki() -> Pki {
 }
 
 async fn start(dir: &Path, client_ca: bool) -> (String, Arc<warden_gateway::AppState>) {
+    start_with(dir, client_ca, "").await
+}
+
+async fn start_with(
+    dir: &Path,
+    client_ca: bool,
+    extra: &str,
+) -> (String, Arc<warden_gateway::AppState>) {
     let cert = dir.join("cert.pem");
     let key = dir.join("key.pem");
     let ca = dir.join("ca.pem");
@@ -53,7 +61,7 @@ async fn start(dir: &Path, client_ca: bool) -> (String, Arc<warden_gateway::AppS
         String::new()
     };
     let text = format!(
-        "[server]\ntls = {{ cert = \"{}\", key = \"{}\"{ca_line} }}\n",
+        "[server]\ntls = {{ cert = \"{}\", key = \"{}\"{ca_line} }}\n{extra}",
         cert.display(),
         key.display()
     );
@@ -124,6 +132,83 @@ async fn mutual_tls_requires_a_client_certificate() {
         .await
         .unwrap();
     assert_eq!(with.status(), 200);
+}
+
+#[tokio::test]
+async fn a_mapped_client_certificate_is_a_principal_without_an_api_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = pki();
+    write(dir.path(), &pki);
+    let mapping = "[[server.client_certs]]\nsubject = \"client.example\"\nroles = [\"user\"]\n";
+    let (base, _) = start_with(dir.path(), true, mapping).await;
+    let with_cert = client(&pki, true);
+    // No Authorization header: the certificate's name is the principal, with role `user`.
+    let scanned = with_cert
+        .post(format!("{base}/v1/scan"))
+        .json(&serde_json::json!({"text": "mail bob@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scanned.status(), 200);
+    // The role decides: the admin API stays closed to it.
+    let admin = with_cert
+        .get(format!("{base}/admin/keys"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(admin.status(), 403);
+    // A key sent along is what identifies the caller (an unknown one is refused).
+    let keyed = with_cert
+        .post(format!("{base}/v1/scan"))
+        .json(&serde_json::json!({"text": "hello"}))
+        .bearer_auth("wdn_unknownunknownunknownunknownunknownunkn1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keyed.status(), 401);
+
+    // A certificate whose names are not mapped gets no principal.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &pki);
+    let other = "[[server.client_certs]]\nsubject = \"someone.else\"\nroles = [\"admin\"]\n";
+    let (base, _) = start_with(dir.path(), true, other).await;
+    let unmapped = client(&pki, true)
+        .post(format!("{base}/v1/scan"))
+        .json(&serde_json::json!({"text": "hello"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unmapped.status(), 401);
+}
+
+#[test]
+fn client_certificate_principals_need_a_client_ca() {
+    let text = "[[server.client_certs]]\nsubject = \"a\"\nroles = [\"user\"]\n";
+    let error = Config::parse("t.toml", text, &HashMap::new())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("server.client_certs[0]"), "{error}");
+    assert!(error.contains("client_ca"), "{error}");
+}
+
+#[test]
+fn a_certificate_names_its_alternative_names_then_its_common_name() {
+    let mut params = CertificateParams::new(vec![
+        "svc.example".to_owned(),
+        "spiffe://corp/billing".to_owned(),
+    ])
+    .unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "billing");
+    let cert = params.self_signed(&KeyPair::generate().unwrap()).unwrap();
+    let names = warden_gateway::tls::ClientCert::from_der(cert.der()).identities;
+    assert_eq!(names, ["svc.example", "spiffe://corp/billing", "billing"]);
+    assert!(
+        warden_gateway::tls::ClientCert::from_der(b"not a certificate")
+            .identities
+            .is_empty()
+    );
 }
 
 #[tokio::test]
