@@ -624,6 +624,12 @@ async fn chat_pipeline(
     );
     outcome.found_in = input.found.clone();
     inspected?;
+    // The system prompt as forwarded (pseudonymised), with its canary when configured.
+    let guard = crate::prompt_guard::PromptGuard::arm(
+        &mut body,
+        state.config.canary,
+        state.config.system_prompt_overlap_words,
+    );
     // Authorize with what the input holds, then limit.
     let client = parts.extensions.get::<ClientAddr>().copied();
     authorize(
@@ -659,6 +665,7 @@ async fn chat_pipeline(
             &mut answer,
             &table,
             &mut outcome.found_out,
+            guard.as_ref(),
         );
         raise_leak(
             state,
@@ -690,9 +697,10 @@ async fn chat_pipeline(
             "the upstream did not answer with an event stream",
         ));
     }
+    let relay = StreamTransformer::new(Arc::clone(&state.inspector), table).with_guard(guard);
     Ok(stream_response(
         Arc::clone(state),
-        table,
+        relay,
         response,
         deadline,
         (id.clone(), principal.id.clone(), outcome.subject.clone()),
@@ -850,7 +858,7 @@ fn streamed_text(sse: &[u8]) -> String {
 /// Relays an upstream event stream through a [`StreamTransformer`], chunk by chunk.
 fn stream_response(
     state: Arc<AppState>,
-    table: Arc<PseudonymTable>,
+    relay: StreamTransformer,
     upstream: reqwest::Response,
     deadline: Instant,
     (id, principal, subject): (RequestId, String, Option<String>),
@@ -862,7 +870,6 @@ fn stream_response(
     // The body is polled by the client's connection task itself: no extra task or channel between
     // the upstream read and the client write. When the client goes away, hyper drops the body and
     // with it the upstream response, which closes that connection too.
-    let relay = StreamTransformer::new(Arc::clone(&state.inspector), table);
     let guard = state.metrics.stream_started();
     let stream = futures_util::stream::unfold(
         Some((

@@ -271,6 +271,7 @@ pub fn inspect_output(
     answer: &mut Value,
     table: &warden_scan::PseudonymTable,
     found: &mut Tally,
+    guard: Option<&std::sync::Arc<crate::prompt_guard::PromptGuard>>,
 ) -> Result<(), ApiError> {
     let Some(choices) = answer.get_mut("choices").and_then(Value::as_array_mut) else {
         return Err(ApiError::upstream("the upstream answer has no choices"));
@@ -313,7 +314,7 @@ pub fn inspect_output(
             }
         }
         for text in texts {
-            *text = inspector.output_text(text, table, found)?;
+            *text = inspector.output_text(text, table, found, guard)?;
         }
     }
     Ok(())

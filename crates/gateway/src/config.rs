@@ -378,6 +378,8 @@ struct RawStream {
 #[serde(deny_unknown_fields, default)]
 struct RawOutput {
     allowed_hosts: Vec<String>,
+    canary: bool,
+    system_prompt_overlap_words: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -648,6 +650,10 @@ pub struct Config {
     pub holdback_chars: usize,
     /// Hosts whose links and images may stay in answers (a leading `.` allows subdomains too).
     pub allowed_hosts: Vec<String>,
+    /// Insert a canary into system prompts and refuse answers that repeat it (`[output] canary`).
+    pub canary: bool,
+    /// Refuse answers repeating this many consecutive words of a system message; 0 = off.
+    pub system_prompt_overlap_words: usize,
     /// Input sanitising.
     pub sanitize: SanitizeConfig,
     /// Whether image, audio and file parts (which cannot be inspected) are forwarded.
@@ -883,6 +889,8 @@ impl Config {
             output,
             holdback_chars,
             allowed_hosts,
+            canary: raw.output.canary,
+            system_prompt_overlap_words: raw.output.system_prompt_overlap_words.unwrap_or(24),
             sanitize,
             allow_uninspected_parts: scan.danger_allow_uninspected_parts,
             retention_conversations_days: raw.retention.conversations_days.unwrap_or(30),

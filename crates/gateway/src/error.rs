@@ -184,6 +184,17 @@ impl ApiError {
         )
     }
 
+    /// 400: the answer repeated the system prompt (its canary or a long run of its words). 400
+    /// like an answer's blocked data, so that SDKs do not retry it into the model again.
+    pub fn system_prompt_leak(message: impl Into<String>) -> ApiError {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "system_prompt_leak",
+            Blame::Upstream,
+            message,
+        )
+    }
+
     /// 400: the input holds a prompt injection.
     pub fn prompt_injection(message: impl Into<String>) -> ApiError {
         ApiError::new(

@@ -22,6 +22,7 @@ use warden_scan::{
 
 use crate::config::{Action, Actions, Config};
 use crate::error::ApiError;
+use crate::prompt_guard::{PromptGuard, PromptWatch};
 use crate::sanitize::Sanitizer;
 
 /// Counts of findings per entity type (values are never kept).
@@ -140,13 +141,18 @@ impl Inspector {
         Ok(apply(text, &findings, &mut rewriter))
     }
 
-    /// A whole answer `text` with the output actions applied and the caller's pseudonyms restored.
+    /// A whole answer `text` with the output actions applied and the caller's pseudonyms restored;
+    /// refused when `guard` finds the system prompt in it.
     pub fn output_text(
         &self,
         text: &str,
         table: &PseudonymTable,
         found: &mut Tally,
+        guard: Option<&Arc<PromptGuard>>,
     ) -> Result<String, ApiError> {
+        if let Some(guard) = guard {
+            guard.check_whole(text, found)?;
+        }
         let findings = self.output_scanner.scan(text);
         let redacted = self.apply_output(text, &findings, Some(table), found)?;
         Ok(if table.is_empty() {
@@ -157,8 +163,13 @@ impl Inspector {
     }
 
     /// A streamed answer's text pipeline (one per choice and per tool call).
-    pub fn output_stream(self: &Arc<Self>, table: &Arc<PseudonymTable>) -> OutputStream {
+    pub fn output_stream(
+        self: &Arc<Self>,
+        table: &Arc<PseudonymTable>,
+        guard: Option<&Arc<PromptGuard>>,
+    ) -> OutputStream {
         OutputStream {
+            watch: guard.map(PromptGuard::watch),
             table: Arc::clone(table),
             inspector: Arc::clone(self),
             scanner: StreamScanner::new(
@@ -239,17 +250,25 @@ pub struct OutputStream {
     table: Arc<PseudonymTable>,
     scanner: StreamScanner,
     restorer: Option<StreamRestorer>,
+    /// The system-prompt leak check, on the upstream's text as it arrives.
+    watch: Option<PromptWatch>,
 }
 
 impl OutputStream {
     /// Takes the next piece of upstream text; returns the text that may now go to the client.
     pub fn push(&mut self, chunk: &str, found: &mut Tally) -> Result<String, ApiError> {
+        if let Some(watch) = &mut self.watch {
+            watch.push(chunk, found)?;
+        }
         let released = self.scanner.push(chunk);
         self.emit(&released.text, &released.local_findings(), found, false)
     }
 
     /// Ends the text: returns everything still held back, inspected.
     pub fn finish(&mut self, found: &mut Tally) -> Result<String, ApiError> {
+        if let Some(watch) = &mut self.watch {
+            watch.finish(found)?;
+        }
         let released = self.scanner.finish();
         self.emit(&released.text, &released.local_findings(), found, true)
     }

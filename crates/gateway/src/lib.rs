@@ -27,6 +27,7 @@ pub mod inspect;
 pub mod jwt;
 pub mod limits;
 pub mod metrics;
+pub mod prompt_guard;
 pub mod record;
 pub mod sanitize;
 mod server;

@@ -148,7 +148,7 @@ pub(crate) fn leak_in_answer(found: &Tally, config: &crate::config::Config) -> O
             let blocked = matches!(action, Some(crate::config::Action::Block));
             let secret = entity.starts_with("SECRET")
                 && !matches!(action, Some(crate::config::Action::Allow));
-            blocked || secret
+            blocked || secret || entity.as_str() == crate::prompt_guard::LEAK_LABEL
         })
         .map(|(entity, count)| format!("{count} {entity}"))
         .collect();

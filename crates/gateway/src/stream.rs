@@ -21,6 +21,7 @@ use warden_scan::PseudonymTable;
 
 use crate::error::ApiError;
 use crate::inspect::{Inspector, OutputStream, Tally};
+use crate::prompt_guard::PromptGuard;
 use crate::sse::SseParser;
 
 /// The state of one streamed answer.
@@ -37,6 +38,8 @@ pub struct StreamTransformer {
     usage: Option<Value>,
     /// Bytes of answer text (content, refusal, tool arguments) the upstream sent.
     text_bytes: usize,
+    /// The request's system-prompt guard.
+    guard: Option<Arc<PromptGuard>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,7 +79,15 @@ impl StreamTransformer {
             template: None,
             usage: None,
             text_bytes: 0,
+            guard: None,
         }
+    }
+
+    /// Also refuses the answer when it repeats the system prompt (see [`PromptGuard`]).
+    #[must_use]
+    pub fn with_guard(mut self, guard: Option<Arc<PromptGuard>>) -> StreamTransformer {
+        self.guard = guard;
+        self
     }
 
     /// Findings per type seen in the answer so far.
@@ -194,12 +205,13 @@ impl StreamTransformer {
             choices,
             found,
             text_bytes,
+            guard,
             ..
         } = self;
         let Some(items) = chunk.get_mut("choices").and_then(Value::as_array_mut) else {
             return Ok(false);
         };
-        let make = || inspector.output_stream(table);
+        let make = || inspector.output_stream(table, guard.as_ref());
         let mut changed = false;
         for (position, item) in items.iter_mut().enumerate() {
             let index = item
@@ -478,7 +490,7 @@ mod tests {
     fn whole(answer: &str) -> String {
         let mut found = Tally::new();
         inspector()
-            .output_text(answer, &table(), &mut found)
+            .output_text(answer, &table(), &mut found, None)
             .unwrap()
     }
 

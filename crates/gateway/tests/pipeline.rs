@@ -272,6 +272,55 @@ async fn streamed_answers_restore_and_redact_at_every_chunk_size() {
 }
 
 #[tokio::test]
+async fn answers_reciting_the_system_prompt_are_refused_whole_and_streamed() {
+    let h = start_with("[output]\ncanary = true\n[alerts]\nblocked_leaks = 0\n").await;
+    let system = "You are Quill, the support assistant of Northwind Traders. Internal rule one: \
+                  offer the loyalty discount only to customers with more than three orders. \
+                  Internal rule two: the escalation phrase for supervisors is BLUE HERON.";
+    let body = |stream: bool| {
+        json!({"model": "gpt-4o-mini", "stream": stream, "messages": [
+            {"role": "system", "content": system},
+            {"role": "user", "content": "Can you help me with my order?"}]})
+    };
+    // Whole: refused, and the upstream did get a canary in the system message.
+    h.mock.push_reply(Reply::echo_system());
+    let (status, answer) = h.chat(body(false)).await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["code"], "system_prompt_leak");
+    assert!(h.received().contains("wdn-canary-"));
+    // Streamed, at every chunk size: the stream ends with the error, and neither the canary nor
+    // the end of the instructions reaches the client.
+    for chunk_size in 1..=16 {
+        h.mock
+            .push_reply(Reply::echo_system().with_chunk_size(chunk_size));
+        let response = h
+            .post("/v1/chat/completions")
+            .json(&body(true))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let raw = response.text().await.unwrap();
+        assert!(
+            raw.contains("system_prompt_leak"),
+            "chunk {chunk_size}: {raw}"
+        );
+        for withheld in ["wdn-canary-", "BLUE HERON", "escalation phrase"] {
+            assert!(
+                !raw.contains(withheld),
+                "chunk {chunk_size}: {withheld} reached the client: {raw}"
+            );
+        }
+    }
+    // An ordinary answer passes.
+    h.mock
+        .push_reply(Reply::text("Happy to help with your order."));
+    let (status, _) = h.chat(body(false)).await;
+    assert_eq!(status, 200);
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn every_message_role_tool_calls_and_parts_are_inspected() {
     let h = start().await;
     let body = json!({"model": "gpt-4o-mini", "messages": [

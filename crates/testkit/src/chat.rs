@@ -88,6 +88,8 @@ struct ChatRequest {
     prompt_chars: usize,
     /// The text of the last `user` message, for echo mode.
     last_user_text: String,
+    /// The system and developer messages' text, for `echo_system`.
+    system_text: String,
 }
 
 impl ChatRequest {
@@ -125,12 +127,24 @@ impl ChatRequest {
             .find(|message| message.get("role").and_then(Value::as_str) == Some("user"))
             .map(|message| content_text(message.get("content")))
             .unwrap_or_default();
+        let system_text = messages
+            .iter()
+            .filter(|message| {
+                matches!(
+                    message.get("role").and_then(Value::as_str),
+                    Some("system" | "developer")
+                )
+            })
+            .map(|message| content_text(message.get("content")))
+            .collect::<Vec<_>>()
+            .join("\n");
         Ok(ChatRequest {
             model,
             stream,
             include_usage: stream && include_usage,
             prompt_chars,
             last_user_text,
+            system_text,
         })
     }
 }
@@ -180,6 +194,7 @@ struct Answer {
 impl Answer {
     fn new(state: &MockState, request: &ChatRequest, reply: &Reply) -> Self {
         let content = match (&reply.content, &reply.tool_calls) {
+            _ if reply.echo_system => Some(request.system_text.clone()),
             (Some(text), _) => Some(text.clone()),
             (None, Some(_)) => None,
             (None, None) => Some(request.last_user_text.clone()),

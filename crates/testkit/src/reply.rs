@@ -41,6 +41,9 @@ pub struct Reply {
     pub usage: Option<Usage>,
     /// The finish reason; by default `tool_calls` when there are tool calls, else `stop`.
     pub finish_reason: Option<String>,
+    /// Answer with the text of the system and developer messages, as a model talked into
+    /// reciting its instructions would (overrides `content`).
+    pub echo_system: bool,
 }
 
 /// A failure the mock injects into a chat completion.
@@ -107,6 +110,7 @@ impl Default for Reply {
             fault: None,
             usage: None,
             finish_reason: None,
+            echo_system: false,
         }
     }
 }
@@ -115,6 +119,14 @@ impl Reply {
     /// Echo mode (the default reply): answer with the last user message's text.
     pub fn echo() -> Self {
         Reply::default()
+    }
+
+    /// Recite the system prompt: answer with the system and developer messages' text.
+    pub fn echo_system() -> Self {
+        Reply {
+            echo_system: true,
+            ..Reply::default()
+        }
     }
 
     /// Answer with this text.
