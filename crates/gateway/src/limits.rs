@@ -181,7 +181,7 @@ impl Scope<'_> {
     fn who(self) -> String {
         match self {
             Scope::Principal(_) => "this principal".to_owned(),
-            Scope::Model(model) => format!("the model `{}`", printable(model)),
+            Scope::Model(model) => format!("the model `{}`", crate::error::printable(model)),
         }
     }
 }
@@ -430,11 +430,6 @@ fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-/// A model name as it may appear in a message: printable, bounded.
-fn printable(text: &str) -> String {
-    text.chars().filter(|c| !c.is_control()).take(100).collect()
 }
 
 /// Tokens a request used: the upstream's `usage.total_tokens`, else an estimate of one token per
