@@ -266,8 +266,14 @@ impl Limits {
 
     /// Admits one request of `principal` (on `model`, if any), or the 429 (or, when the counters
     /// cannot be reached, the 503) to send.
+    ///
+    /// Without a model (the guard API: `/v1/scan`, `/v1/redact`) only request rates apply: a spent
+    /// token budget does not stop a caller from checking text, which uses no model.
     pub async fn admit(&self, principal: &Principal, model: Option<&str>) -> Result<(), ApiError> {
-        let counters = self.counters(principal, model, unix_now());
+        let mut counters = self.counters(principal, model, unix_now());
+        if model.is_none() {
+            counters.retain(|counter| counter.amount > 0);
+        }
         if counters.is_empty() {
             return Ok(());
         }
@@ -507,17 +513,19 @@ mod tests {
             principal("a", Rates::default()),
             principal("b", Rates::default()),
         );
-        limits.admit(&a, None).await.unwrap();
-        limits.record_tokens(&a, None, 99).await.unwrap();
-        limits.admit(&a, None).await.unwrap();
-        limits.record_tokens(&a, None, 1).await.unwrap();
-        let spent = limits.admit(&a, None).await.unwrap_err();
+        limits.admit(&a, Some("x")).await.unwrap();
+        limits.record_tokens(&a, Some("x"), 99).await.unwrap();
+        limits.admit(&a, Some("x")).await.unwrap();
+        limits.record_tokens(&a, Some("x"), 1).await.unwrap();
+        let spent = limits.admit(&a, Some("x")).await.unwrap_err();
         assert_eq!(spent.status.as_u16(), 429);
         assert!(
             spent.message.contains("100 tokens for this day"),
             "{}",
             spent.message
         );
+        // Checking text uses no model: the spent budget does not stop it.
+        limits.admit(&a, None).await.unwrap();
         // A key's own budget replaces the configured one.
         let own = principal(
             "a",
@@ -526,7 +534,7 @@ mod tests {
                 ..Rates::default()
             },
         );
-        limits.admit(&own, None).await.unwrap();
+        limits.admit(&own, Some("x")).await.unwrap();
         // The model's limit counts every principal; a refusal consumes nothing.
         limits.admit(&a, Some("other")).await.unwrap_err();
         limits.admit(&b, Some("m")).await.unwrap();
