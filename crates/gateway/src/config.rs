@@ -380,6 +380,7 @@ struct RawOutput {
     allowed_hosts: Vec<String>,
     canary: bool,
     system_prompt_overlap_words: Option<usize>,
+    html: Option<HtmlMode>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -654,6 +655,8 @@ pub struct Config {
     pub canary: bool,
     /// Refuse answers repeating this many consecutive words of a system message; 0 = off.
     pub system_prompt_overlap_words: usize,
+    /// Raw HTML in answers: cleaned with `[sanitize] allowed_tags`, or passed (`off`, default).
+    pub output_html: HtmlMode,
     /// Input sanitising.
     pub sanitize: SanitizeConfig,
     /// Whether image, audio and file parts (which cannot be inspected) are forwarded.
@@ -891,6 +894,7 @@ impl Config {
             allowed_hosts,
             canary: raw.output.canary,
             system_prompt_overlap_words: raw.output.system_prompt_overlap_words.unwrap_or(24),
+            output_html: raw.output.html.unwrap_or(HtmlMode::Off),
             sanitize,
             allow_uninspected_parts: scan.danger_allow_uninspected_parts,
             retention_conversations_days: raw.retention.conversations_days.unwrap_or(30),

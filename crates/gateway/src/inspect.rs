@@ -22,6 +22,7 @@ use warden_scan::{
 
 use crate::config::{Action, Actions, Config};
 use crate::error::ApiError;
+use crate::html_gate::HtmlGate;
 use crate::prompt_guard::{PromptGuard, PromptWatch};
 use crate::sanitize::Sanitizer;
 
@@ -49,6 +50,8 @@ pub struct Inspector {
     keys: Keys,
     allowed_hosts: Vec<String>,
     holdback_chars: usize,
+    /// Cleans raw HTML in answers (`[output] html = "clean"`).
+    answer_html: Option<Sanitizer>,
 }
 
 impl std::fmt::Debug for Inspector {
@@ -69,6 +72,8 @@ impl Inspector {
             keys,
             allowed_hosts: config.allowed_hosts.clone(),
             holdback_chars: config.holdback_chars,
+            answer_html: (config.output_html == crate::config::HtmlMode::Clean)
+                .then(|| Sanitizer::new(&config.sanitize)),
         }
     }
 
@@ -155,10 +160,14 @@ impl Inspector {
         }
         let findings = self.output_scanner.scan(text);
         let redacted = self.apply_output(text, &findings, Some(table), found)?;
-        Ok(if table.is_empty() {
+        let restored = if table.is_empty() {
             redacted
         } else {
             table.restore(&redacted)
+        };
+        Ok(match &self.answer_html {
+            Some(sanitizer) => HtmlGate::clean_whole(sanitizer.clone(), &restored),
+            None => restored,
         })
     }
 
@@ -170,6 +179,10 @@ impl Inspector {
     ) -> OutputStream {
         OutputStream {
             watch: guard.map(PromptGuard::watch),
+            html: self
+                .answer_html
+                .clone()
+                .map(|sanitizer| HtmlGate::new(sanitizer, self.holdback_chars)),
             table: Arc::clone(table),
             inspector: Arc::clone(self),
             scanner: StreamScanner::new(
@@ -252,6 +265,8 @@ pub struct OutputStream {
     restorer: Option<StreamRestorer>,
     /// The system-prompt leak check, on the upstream's text as it arrives.
     watch: Option<PromptWatch>,
+    /// Raw HTML cleaning, last, on the text the client gets.
+    html: Option<HtmlGate>,
 }
 
 impl OutputStream {
@@ -283,12 +298,22 @@ impl OutputStream {
         let redacted = self
             .inspector
             .apply_output(text, findings, Some(&self.table), found)?;
-        Ok(match &mut self.restorer {
+        let restored = match &mut self.restorer {
             None => redacted,
             Some(restorer) => {
                 let mut out = restorer.push(&redacted);
                 if at_end {
                     out.push_str(&restorer.finish());
+                }
+                out
+            }
+        };
+        Ok(match &mut self.html {
+            None => restored,
+            Some(gate) => {
+                let mut out = gate.push(&restored);
+                if at_end {
+                    out.push_str(&gate.finish());
                 }
                 out
             }

@@ -22,6 +22,7 @@ mod app;
 pub mod chat;
 pub mod config;
 pub mod error;
+pub mod html_gate;
 pub mod identity;
 pub mod inspect;
 pub mod jwt;

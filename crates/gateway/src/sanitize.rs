@@ -60,7 +60,8 @@ impl Sanitizer {
         text
     }
 
-    fn clean_html(&self, text: &str) -> String {
+    /// `text` through ammonia with the tag allow-list, no attributes, comments dropped.
+    pub(crate) fn clean_html(&self, text: &str) -> String {
         let tags: HashSet<&str> = self.allowed_tags.iter().map(String::as_str).collect();
         let mut builder = ammonia::Builder::default();
         builder
@@ -83,6 +84,11 @@ pub fn is_invisible(c: char) -> bool {
         | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
         | '\u{FFF9}'..='\u{FFFB}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
         | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// Whether `name` (lower case) is an HTML element's name.
+pub(crate) fn is_html_element(name: &str) -> bool {
+    HTML_ELEMENTS.contains(&name)
 }
 
 /// HTML element names that make a text HTML (lower case).

@@ -321,6 +321,42 @@ async fn answers_reciting_the_system_prompt_are_refused_whole_and_streamed() {
 }
 
 #[tokio::test]
+async fn raw_html_in_answers_is_cleaned_when_configured_streamed_and_whole() {
+    let answer = "Here is <b>bold</b> text.<script>fetch('/steal')</script> \
+                  <img src=x onerror=alert(1)>Use Vec<String> & go.";
+    let clean = "Here is <b>bold</b> text. Use Vec&lt;String> & go.";
+    let h = start_with("[output]\nhtml = \"clean\"\n").await;
+    let ask = |stream: bool| {
+        json!({"model": "gpt-4o-mini", "stream": stream,
+            "messages": [{"role": "user", "content": "format it"}]})
+    };
+    h.mock.push_reply(Reply::text(answer));
+    let (status, body) = h.chat(ask(false)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["choices"][0]["message"]["content"], clean);
+    for chunk_size in 1..=16 {
+        h.mock
+            .push_reply(Reply::text(answer).with_chunk_size(chunk_size));
+        let (content, raw) = h.chat_stream(ask(true)).await;
+        assert_eq!(content, clean, "chunk {chunk_size}");
+        assert!(
+            !raw.contains("onerror") && !raw.contains("steal"),
+            "chunk {chunk_size}"
+        );
+    }
+    h.stop().await;
+    // Off by default: the answer's text is the model's.
+    let h = start().await;
+    h.mock.push_reply(Reply::text("a <b>b</b> <i>c</i>"));
+    let (_, body) = h.chat(ask(false)).await;
+    assert_eq!(
+        body["choices"][0]["message"]["content"],
+        "a <b>b</b> <i>c</i>"
+    );
+    h.stop().await;
+}
+
+#[tokio::test]
 async fn every_message_role_tool_calls_and_parts_are_inspected() {
     let h = start().await;
     let body = json!({"model": "gpt-4o-mini", "messages": [
