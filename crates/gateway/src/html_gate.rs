@@ -248,17 +248,10 @@ fn tag_end(bytes: &[u8], from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{DEFAULT_ALLOWED_TAGS, HtmlMode, SanitizeConfig};
     use proptest::prelude::*;
 
     fn sanitizer() -> Sanitizer {
-        Sanitizer::new(&SanitizeConfig {
-            html: HtmlMode::Clean,
-            allowed_tags: DEFAULT_ALLOWED_TAGS
-                .iter()
-                .map(|t| (*t).to_owned())
-                .collect(),
-        })
+        Sanitizer::default_clean()
     }
 
     fn whole(text: &str) -> String {

@@ -244,6 +244,20 @@ pub fn contains_html(text: &str) -> bool {
     false
 }
 
+/// The default sanitiser with HTML cleaning on (for tests).
+#[cfg(test)]
+impl Sanitizer {
+    pub(crate) fn default_clean() -> Sanitizer {
+        Sanitizer::new(&SanitizeConfig {
+            html: HtmlMode::Clean,
+            allowed_tags: crate::config::DEFAULT_ALLOWED_TAGS
+                .iter()
+                .map(|t| (*t).to_owned())
+                .collect(),
+        })
+    }
+}
+
 fn memchr_lt(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'<')
 }
@@ -253,16 +267,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::config::DEFAULT_ALLOWED_TAGS;
 
     fn sanitizer() -> Sanitizer {
-        Sanitizer::new(&SanitizeConfig {
-            html: HtmlMode::Clean,
-            allowed_tags: DEFAULT_ALLOWED_TAGS
-                .iter()
-                .map(|t| (*t).to_owned())
-                .collect(),
-        })
+        Sanitizer::default_clean()
     }
 
     #[test]
