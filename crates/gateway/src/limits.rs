@@ -85,17 +85,6 @@ impl std::fmt::Debug for Limits {
     }
 }
 
-impl Default for Limits {
-    /// No limit but each key's own, counted in memory.
-    fn default() -> Limits {
-        Limits {
-            principal: Rates::default(),
-            models: HashMap::new(),
-            counters: Counters::Memory(Mutex::new(HashMap::new())),
-        }
-    }
-}
-
 /// The Redis URL does not parse.
 #[derive(Debug, thiserror::Error)]
 #[error("limits.redis: {0}")]
@@ -149,15 +138,33 @@ impl Period {
 }
 
 /// One counter a request touches.
-struct Counter {
+struct Counter<'a> {
     key: String,
     limit: u64,
     /// What this request adds: 1 for a request rate, 0 for a token budget (checked only).
     amount: u64,
     /// Seconds until the window ends.
     ttl: u64,
+    /// Whose counter and over which period: for the refusal's message, written only on refusal.
+    scope: Scope<'a>,
+    period: Period,
+    is_requests: bool,
+}
+
+impl Counter<'_> {
     /// The refusal's message.
-    message: String,
+    fn message(&self) -> String {
+        let limit = self.limit;
+        if self.is_requests {
+            format!("{} may send {limit} requests per minute", self.scope.who())
+        } else {
+            format!(
+                "{} has used its {limit} tokens for this {}",
+                self.scope.who(),
+                self.period.name()
+            )
+        }
+    }
 }
 
 /// Whose counter.
@@ -225,9 +232,14 @@ impl Limits {
     }
 
     /// The counters a request of `principal` on `model` touches, at `now`.
-    fn counters(&self, principal: &Principal, model: Option<&str>, now: u64) -> Vec<Counter> {
+    fn counters<'a>(
+        &self,
+        principal: &'a Principal,
+        model: Option<&'a str>,
+        now: u64,
+    ) -> Vec<Counter<'a>> {
         let mut counters = Vec::new();
-        let mut add = |scope: Scope<'_>, rates: Rates| {
+        let mut add = |scope: Scope<'a>, rates: Rates| {
             let rules = [
                 ("rpm", rates.requests_per_minute, Period::Minute, true),
                 ("tpm", rates.tokens_per_minute, Period::Minute, false),
@@ -237,21 +249,14 @@ impl Limits {
             for (what, limit, period, is_requests) in rules {
                 let Some(limit) = limit else { continue };
                 let (window, end) = period.window(now);
-                let message = if is_requests {
-                    format!("{} may send {limit} requests per minute", scope.who())
-                } else {
-                    format!(
-                        "{} has used its {limit} tokens for this {}",
-                        scope.who(),
-                        period.name()
-                    )
-                };
                 counters.push(Counter {
                     key: scope.key(what, window),
                     limit,
                     amount: u64::from(is_requests),
                     ttl: end.saturating_sub(now).max(1),
-                    message,
+                    scope,
+                    period,
+                    is_requests,
                 });
             }
         };
@@ -280,10 +285,9 @@ impl Limits {
         match self.take(&counters).await? {
             None => Ok(()),
             Some((wait, full)) => {
-                let message = counters.get(full).map_or_else(
-                    || "a rate limit is reached".to_owned(),
-                    |c| c.message.clone(),
-                );
+                let message = counters
+                    .get(full)
+                    .map_or_else(|| "a rate limit is reached".to_owned(), Counter::message);
                 Err(ApiError::rate_limited(message, Some(wait.max(1))))
             }
         }
@@ -297,7 +301,7 @@ impl Limits {
         model: Option<&str>,
         tokens: u64,
     ) -> Result<(), String> {
-        let counters: Vec<Counter> = self
+        let counters: Vec<Counter<'_>> = self
             .counters(principal, model, unix_now())
             .into_iter()
             .filter(|c| c.amount == 0)
@@ -336,7 +340,7 @@ impl Limits {
     }
 
     /// Takes from every counter or from none; `Some((seconds, index))` names the full one.
-    async fn take(&self, counters: &[Counter]) -> Result<Option<(u64, usize)>, ApiError> {
+    async fn take(&self, counters: &[Counter<'_>]) -> Result<Option<(u64, usize)>, ApiError> {
         match &self.counters {
             Counters::Memory(map) => {
                 let now = unix_now();
@@ -416,7 +420,7 @@ fn lock(map: &Mutex<MemoryCounters>) -> std::sync::MutexGuard<'_, MemoryCounters
 }
 
 /// Adds each counter's amount to its entry (a fresh one when missing or from an ended window).
-fn add_all(map: &mut MemoryCounters, counters: &[Counter], now: u64) {
+fn add_all(map: &mut MemoryCounters, counters: &[Counter<'_>], now: u64) {
     for counter in counters.iter().filter(|c| c.amount > 0) {
         let entry = map
             .entry(counter.key.clone())
@@ -479,7 +483,7 @@ mod tests {
 
     #[tokio::test]
     async fn over_the_limit_is_429_with_retry_after() {
-        let limits = Limits::default();
+        let limits = Limits::new(&LimitsConfig::default()).unwrap();
         let limited = principal("a", rpm(3));
         for _ in 0..3 {
             limits.admit(&limited, None).await.unwrap();
