@@ -17,6 +17,7 @@ mod scan;
 mod scanner_options;
 mod serve;
 mod store_options;
+mod telemetry;
 mod text_stream;
 
 use std::io::Write;

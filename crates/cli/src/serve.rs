@@ -38,7 +38,6 @@ pub(crate) struct ServeArgs {
 }
 
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    init_logging();
     let mut config = Config::load(args.config.as_deref(), &ProcessEnvironment)
         .context("loading the configuration")?;
     if let Some(listen) = &args.listen {
@@ -46,6 +45,14 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .parse::<SocketAddr>()
             .with_context(|| format!("--listen {listen}: not an address like 127.0.0.1:8080"))?;
     }
+    let telemetry = crate::telemetry::init(&config.telemetry)?;
+    let served = serve_loaded(&args, config);
+    // After the runtime is gone: the exporter's last batch goes out on its own thread.
+    telemetry.shutdown();
+    served
+}
+
+fn serve_loaded(args: &ServeArgs, config: Config) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -278,15 +285,4 @@ async fn shutdown_signal() {
     {
         let _ = interrupt.await;
     }
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_current_span(false)
-        .try_init();
 }

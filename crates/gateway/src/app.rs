@@ -18,6 +18,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use bytes::Bytes;
 use serde_json::{Value, json};
+use tracing::Instrument as _;
 use warden_scan::{EntityType, Finding, Operator, PseudonymTable, Resources, apply};
 
 use crate::chat;
@@ -195,7 +196,30 @@ async fn request_id(
         .extensions()
         .get::<axum::extract::MatchedPath>()
         .map_or_else(|| "(unmatched)".to_owned(), |m| m.as_str().to_owned());
-    let mut response = next.run(request).await;
+    let span = crate::trace::request_span(&method, &path, &id, request.headers());
+    let run = async move {
+        let response = next.run(request).await;
+        finish_request(
+            &state,
+            response,
+            (id, method, path),
+            (started, arrived),
+            audited,
+        )
+        .await
+    };
+    run.instrument(span).await
+}
+
+/// The rest of [`request_id`] once the handler answered: the header, the record, the signals, the
+/// metrics and the log line, inside the request's span.
+async fn finish_request(
+    state: &AppState,
+    mut response: Response,
+    (id, method, path): (String, axum::http::Method, String),
+    (started, arrived): (Instant, std::time::SystemTime),
+    audited: bool,
+) -> Response {
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -225,7 +249,12 @@ async fn request_id(
             found_out: outcome.found_out.clone(),
             latency: started.elapsed(),
         };
-        if let Err(reason) = state.recorder.record(&record).await {
+        let recorded = state
+            .recorder
+            .record(&record)
+            .instrument(crate::trace::step("audit"))
+            .await;
+        if let Err(reason) = recorded {
             // Fail closed: no answer leaves without its record.
             tracing::error!(request_id = %id, error = %reason, "recording failed; the request is refused");
             let mut refused =
@@ -238,9 +267,9 @@ async fn request_id(
         }
     }
     if audited && let Some(principal) = &outcome.principal {
-        signal(&state, principal, crate::anomaly::Signal::Request, &id).await;
+        signal(state, principal, crate::anomaly::Signal::Request, &id).await;
         if outcome.code == Some("prompt_injection") {
-            signal(&state, principal, crate::anomaly::Signal::Injection, &id).await;
+            signal(state, principal, crate::anomaly::Signal::Injection, &id).await;
         }
     }
     state.metrics.request(
@@ -250,10 +279,14 @@ async fn request_id(
         outcome.upstream.as_deref().zip(outcome.upstream_latency),
         outcome.code,
     );
-    count_findings(&state, "input", &outcome.found_in);
-    count_findings(&state, "output", &outcome.found_out);
+    count_findings(state, "input", &outcome.found_in);
+    count_findings(state, "output", &outcome.found_out);
+    let span = tracing::Span::current();
+    record_outcome(&span, response.status(), &outcome);
+    let trace_id = crate::trace::trace_id(&span);
     tracing::info!(
         request_id = %id,
+        trace_id = trace_id.as_deref().unwrap_or(""),
         method = %method,
         path = %path,
         status = response.status().as_u16(),
@@ -267,6 +300,35 @@ async fn request_id(
         "request"
     );
     response
+}
+
+/// What the request's span says of its outcome (names, counts and codes; never payload text).
+fn record_outcome(span: &tracing::Span, status: StatusCode, outcome: &Outcome) {
+    if span.is_disabled() {
+        return;
+    }
+    span.record("http.response.status_code", status.as_u16());
+    if status.is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
+    if let Some(principal) = &outcome.principal {
+        span.record("warden.principal", principal.as_str());
+    }
+    if let Some(model) = &outcome.model {
+        span.record("warden.model", model.as_str());
+    }
+    if let Some(upstream) = &outcome.upstream {
+        span.record("warden.upstream", upstream.as_str());
+    }
+    if let Some(code) = outcome.code {
+        span.record("warden.refusal", code);
+    }
+    if !outcome.found_in.is_empty() {
+        span.record("warden.found_in", tally_field(&outcome.found_in));
+    }
+    if !outcome.found_out.is_empty() {
+        span.record("warden.found_out", tally_field(&outcome.found_out));
+    }
 }
 
 /// Identify (SPEC §2 step 2), then refuse a principal that anomaly detection suspended.
@@ -582,7 +644,9 @@ async fn chat_pipeline(
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     // Identify.
-    let principal = who(state, &parts.headers, &parts.extensions).await?;
+    let principal = who(state, &parts.headers, &parts.extensions)
+        .instrument(crate::trace::step("identify"))
+        .await?;
     outcome.principal = Some(principal.id.clone());
     // Read the body within the limits.
     let mut body = read_json(state, body).await?;
@@ -615,13 +679,15 @@ async fn chat_pipeline(
     outcome.upstream = Some(upstream.config().name.clone());
     // Sanitise and inspect input (the tally is kept even when the input is refused).
     let mut input = crate::inspect::InputState::default();
-    let inspected = chat::inspect_input(
-        &state.inspector,
-        &mut body,
-        &state.config.server,
-        state.config.allow_uninspected_parts,
-        &mut input,
-    );
+    let inspected = crate::trace::step("inspect.input").in_scope(|| {
+        chat::inspect_input(
+            &state.inspector,
+            &mut body,
+            &state.config.server,
+            state.config.allow_uninspected_parts,
+            &mut input,
+        )
+    });
     outcome.found_in = input.found.clone();
     inspected?;
     // The system prompt as forwarded (pseudonymised), with its canary when configured.
@@ -632,19 +698,25 @@ async fn chat_pipeline(
     );
     // Authorize with what the input holds, then limit.
     let client = parts.extensions.get::<ClientAddr>().copied();
-    authorize(
-        state,
-        &principal,
-        Action::Chat,
-        Some(upstream),
-        Some(&request.model),
-        Seen {
-            found: Some(&input.found),
-            subject: Some(&subject),
-        },
-        client,
-    )?;
-    state.limits.admit(&principal, Some(&request.model)).await?;
+    crate::trace::step("authorize").in_scope(|| {
+        authorize(
+            state,
+            &principal,
+            Action::Chat,
+            Some(upstream),
+            Some(&request.model),
+            Seen {
+                found: Some(&input.found),
+                subject: Some(&subject),
+            },
+            client,
+        )
+    })?;
+    state
+        .limits
+        .admit(&principal, Some(&request.model))
+        .instrument(crate::trace::step("limits"))
+        .await?;
     let table = Arc::new(input.table);
     // Call upstream.
     let started = Instant::now();
@@ -660,13 +732,15 @@ async fn chat_pipeline(
             .map_err(|_| ApiError::upstream("the upstream answered with invalid JSON"))?;
         let tokens = crate::limits::tokens_used(answer.get("usage"), prompt_chars, bytes.len());
         note_tokens(state, &principal, &request.model, tokens, id).await;
-        let inspected = chat::inspect_output(
-            &state.inspector,
-            &mut answer,
-            &table,
-            &mut outcome.found_out,
-            guard.as_ref(),
-        );
+        let inspected = crate::trace::step("inspect.output").in_scope(|| {
+            chat::inspect_output(
+                &state.inspector,
+                &mut answer,
+                &table,
+                &mut outcome.found_out,
+                guard.as_ref(),
+            )
+        });
         raise_leak(
             state,
             &outcome.found_out,
@@ -871,6 +945,7 @@ fn stream_response(
     // the upstream read and the client write. When the client goes away, hyper drops the body and
     // with it the upstream response, which closes that connection too.
     let guard = state.metrics.stream_started();
+    let span = crate::trace::stream_span();
     let stream = futures_util::stream::unfold(
         Some((
             upstream,
@@ -880,7 +955,9 @@ fn stream_response(
             guard,
             kept.take(),
         )),
-        move |stream_state| async move {
+        move |stream_state| {
+            let span = span.clone();
+            async move {
             let (mut upstream, mut relay, who, state, guard, mut kept) = stream_state?;
             let (id, principal, subject, (caller, model, prompt_chars)) = &who;
             loop {
@@ -916,6 +993,12 @@ fn stream_response(
                         relay.text_bytes(),
                     );
                     note_tokens(&state, caller, model, tokens, id).await;
+                    let span = tracing::Span::current();
+                    span.record("warden.failed", relay.failed());
+                    span.record("warden.found_out", tally_field(relay.found()));
+                    if relay.failed() {
+                        span.record("otel.status_code", "ERROR");
+                    }
                     tracing::info!(
                         request_id = %id.0,
                         failed = relay.failed(),
@@ -949,6 +1032,8 @@ fn stream_response(
                     }
                 }
             }
+            }
+            .instrument(span)
         },
     );
     let mut response = Response::new(Body::from_stream(stream));

@@ -193,6 +193,16 @@ struct RawConfig {
     policy: RawPolicy,
     alerts: RawAlerts,
     limits: RawLimits,
+    telemetry: RawTelemetry,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawTelemetry {
+    otlp_endpoint: Option<String>,
+    otlp_headers: BTreeMap<String, String>,
+    service_name: Option<String>,
+    sample_ratio: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -669,6 +679,8 @@ pub struct Config {
     pub alerts: AlertsConfig,
     /// Rate limits and token budgets (`[limits]`).
     pub limits: LimitsConfig,
+    /// OpenTelemetry traces (`[telemetry]`).
+    pub telemetry: TelemetryConfig,
     /// Conversation retention in days.
     pub retention_conversations_days: u32,
     /// Audit retention in days.
@@ -900,6 +912,7 @@ impl Config {
             retention_conversations_days: raw.retention.conversations_days.unwrap_or(30),
             retention_audit_days: raw.retention.audit_days.unwrap_or(365),
             alerts: alerts_config(raw.alerts, env)?,
+            telemetry: telemetry_config(raw.telemetry, env)?,
             limits,
         })
     }
@@ -1098,6 +1111,95 @@ fn alerts_config(raw: RawAlerts, env: &dyn Environment) -> Result<AlertsConfig, 
         volume_factor,
         volume_min: raw.volume_min.unwrap_or(defaults.volume_min),
         suspend: Duration::from_secs(raw.suspend_seconds.unwrap_or(900).min(30 * 86_400)),
+    })
+}
+
+/// `[telemetry]`: where the pipeline's trace spans are exported (OTLP over HTTP, protobuf).
+#[derive(Clone, Debug)]
+pub struct TelemetryConfig {
+    /// The collector's traces URL (`…/v1/traces`); `None`: no traces (the default).
+    pub otlp_endpoint: Option<String>,
+    /// Headers sent with every export (an API key of a hosted collector), resolved from secret
+    /// references.
+    pub otlp_headers: Vec<(String, Secret)>,
+    /// The `service.name` resource attribute.
+    pub service_name: String,
+    /// The share of new traces sampled (0 to 1); a caller's sampled `traceparent` is followed.
+    pub sample_ratio: f64,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        TelemetryConfig {
+            otlp_endpoint: None,
+            otlp_headers: Vec::new(),
+            service_name: "warden".to_owned(),
+            sample_ratio: 1.0,
+        }
+    }
+}
+
+fn telemetry_config(
+    raw: RawTelemetry,
+    env: &dyn Environment,
+) -> Result<TelemetryConfig, ConfigError> {
+    let defaults = TelemetryConfig::default();
+    let otlp_endpoint = match raw.otlp_endpoint {
+        None => None,
+        Some(text) => {
+            let mut url = reqwest::Url::parse(&text)
+                .map_err(|e| invalid("telemetry.otlp_endpoint", format!("not a URL: {e}")))?;
+            if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                return Err(invalid(
+                    "telemetry.otlp_endpoint",
+                    "must be an http or https URL of an OTLP/HTTP collector",
+                ));
+            }
+            if url.password().is_some() {
+                return Err(invalid(
+                    "telemetry.otlp_endpoint",
+                    "the URL carries a password: send credentials with otlp_headers \
+                     (secret references)",
+                ));
+            }
+            // A bare collector address gets the traces path, as OTEL_EXPORTER_OTLP_ENDPOINT does.
+            if url.path() == "/" {
+                url.set_path("/v1/traces");
+            }
+            Some(url.to_string())
+        }
+    };
+    if !raw.otlp_headers.is_empty() && otlp_endpoint.is_none() {
+        return Err(invalid(
+            "telemetry.otlp_headers",
+            "set otlp_endpoint too: headers go with exports",
+        ));
+    }
+    let mut otlp_headers = Vec::with_capacity(raw.otlp_headers.len());
+    for (name, reference) in raw.otlp_headers {
+        let key = format!("telemetry.otlp_headers.{name}");
+        if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(invalid(&key, "not a valid header name"));
+        }
+        let value = resolve_secret(&key, &reference, env)?;
+        if http::HeaderValue::from_str(value.expose()).is_err() {
+            return Err(invalid(&key, "the value is not a valid header value"));
+        }
+        otlp_headers.push((name, value));
+    }
+    let service_name = raw.service_name.unwrap_or(defaults.service_name);
+    if service_name.trim().is_empty() {
+        return Err(invalid("telemetry.service_name", "must not be empty"));
+    }
+    let sample_ratio = raw.sample_ratio.unwrap_or(defaults.sample_ratio);
+    if !(0.0..=1.0).contains(&sample_ratio) {
+        return Err(invalid("telemetry.sample_ratio", "must be between 0 and 1"));
+    }
+    Ok(TelemetryConfig {
+        otlp_endpoint,
+        otlp_headers,
+        service_name,
+        sample_ratio,
     })
 }
 
@@ -1709,6 +1811,50 @@ audit_days = 365
         )
         .unwrap();
         assert_eq!(config.issuers[0].roles_claim, "roles");
+    }
+
+    #[test]
+    fn telemetry_is_off_by_default_and_checked_when_set() {
+        let config = Config::parse("t", "", &env(&[])).unwrap();
+        assert!(config.telemetry.otlp_endpoint.is_none());
+        assert_eq!(config.telemetry.service_name, "warden");
+        let text = "[telemetry]\notlp_endpoint = \"http://127.0.0.1:4318\"\n\
+                    otlp_headers = { x-api-key = \"env:OTLP_KEY\" }\nsample_ratio = 0.25\n";
+        let config = Config::parse("t", text, &env(&[("OTLP_KEY", "k-123")])).unwrap();
+        let telemetry = &config.telemetry;
+        // A bare collector address gets the traces path; a full one is kept.
+        assert_eq!(
+            telemetry.otlp_endpoint.as_deref(),
+            Some("http://127.0.0.1:4318/v1/traces")
+        );
+        assert_eq!(telemetry.otlp_headers[0].0, "x-api-key");
+        assert_eq!(telemetry.otlp_headers[0].1.expose(), "k-123");
+        assert!((telemetry.sample_ratio - 0.25).abs() < f64::EPSILON);
+        let full = "[telemetry]\notlp_endpoint = \"https://otel.example/custom/traces\"\n";
+        let config = Config::parse("t", full, &env(&[])).unwrap();
+        assert_eq!(
+            config.telemetry.otlp_endpoint.as_deref(),
+            Some("https://otel.example/custom/traces")
+        );
+        // The override mechanism reaches it too.
+        let config = Config::parse(
+            "t",
+            "",
+            &env(&[("WARDEN_TELEMETRY__OTLP_ENDPOINT", "http://10.0.0.5:4318")]),
+        )
+        .unwrap();
+        assert!(config.telemetry.otlp_endpoint.is_some());
+
+        let bad = |body: &str| error(&format!("[telemetry]\n{body}"), &[]);
+        assert!(bad("otlp_endpoint = \"grpc://c:4317\"\n").contains("http or https"));
+        assert!(bad("otlp_endpoint = \"not a url\"\n").contains("not a URL"));
+        assert!(bad("otlp_endpoint = \"https://u:pw@c.example\"\n").contains("password"));
+        assert!(bad("sample_ratio = 1.5\n").contains("between 0 and 1"));
+        assert!(bad("service_name = \" \"\n").contains("must not be empty"));
+        assert!(bad("otlp_headers = { a = \"env:X\" }\n").contains("set otlp_endpoint too"));
+        let literal = "otlp_endpoint = \"http://127.0.0.1:4318\"\notlp_headers = { a = \"k\" }\n";
+        assert!(bad(literal).contains("references"));
+        assert!(bad("endpoint = \"http://127.0.0.1:4318\"\n").contains("unknown field"));
     }
 
     #[test]

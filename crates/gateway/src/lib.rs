@@ -36,6 +36,7 @@ pub mod sse;
 pub mod stream;
 pub mod subjects;
 pub mod tls;
+pub mod trace;
 pub mod upstream;
 
 use std::sync::Arc;

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use bytes::Bytes;
+use tracing::Instrument as _;
 
 use crate::config::UpstreamConfig;
 use crate::error::{ApiError, Blame};
@@ -126,6 +127,31 @@ impl Upstream {
         body: Bytes,
         started: Instant,
     ) -> Result<reqwest::Response, ApiError> {
+        let span = crate::trace::upstream_span(&self.config.name, path);
+        let result = self
+            .post_attempts(path, body, started)
+            .instrument(span.clone())
+            .await;
+        if !span.is_disabled() {
+            match &result {
+                Ok(response) => {
+                    span.record("http.response.status_code", response.status().as_u16());
+                }
+                Err(error) => {
+                    span.record("otel.status_code", "ERROR");
+                    span.record("http.response.status_code", error.status.as_u16());
+                }
+            }
+        }
+        result
+    }
+
+    async fn post_attempts(
+        &self,
+        path: &str,
+        body: Bytes,
+        started: Instant,
+    ) -> Result<reqwest::Response, ApiError> {
         let url = format!("{}{path}", self.config.base_url);
         let deadline = started + self.config.total_timeout;
         let mut attempt = 0u32;
@@ -135,6 +161,7 @@ impl Upstream {
                 .post(&url)
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(body.clone());
+            tracing::Span::current().record("warden.attempts", attempt + 1);
             let outcome = self.send(request, deadline).await;
             let retry_after = match &outcome {
                 Ok(response) if response.status().is_success() => return outcome,
@@ -186,6 +213,7 @@ impl Upstream {
         request: reqwest::RequestBuilder,
         deadline: Instant,
     ) -> Result<reqwest::Response, ApiError> {
+        let request = crate::trace::inject(request);
         let request = match &self.config.api_key {
             Some(key) => request.bearer_auth(key.expose()),
             None => request,
