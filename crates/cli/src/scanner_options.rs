@@ -44,6 +44,11 @@ pub(crate) struct ScannerOptions {
     /// Drop findings scoring below this (0 to 1; default 0.4 or the configuration's).
     #[arg(long, value_name = "X", value_parser = parse_score)]
     min_score: Option<f32>,
+    /// How `PROMPT_INJECTION` reads the input: `prompt` (requests to a model; default) or
+    /// `document` (data a model reads: retrieved pages, e-mails, tool results), where even a short
+    /// instruction is suspect.
+    #[arg(long, value_name = "KIND", default_value = "prompt")]
+    injection_context: warden_scan::InjectionContext,
 }
 
 impl ScannerOptions {
@@ -59,7 +64,9 @@ impl ScannerOptions {
         if let Some(min_score) = self.min_score {
             config.min_score = min_score;
         }
-        let scanner = Scanner::new(&config).context("building the scanner")?;
+        let scanner = Scanner::new(&config)
+            .context("building the scanner")?
+            .with_injection_context(self.injection_context);
         Ok(Arc::new(scanner))
     }
 }

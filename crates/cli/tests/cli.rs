@@ -634,6 +634,50 @@ fn eval_still_parses() {
     assert!(stdout(&output).contains("--split"));
 }
 
+/// Everyday requests to an assistant (tests/data/everyday_requests.jsonl, written for Warden) are
+/// not injections when a user sends them; the same instructions inside a document are suspect.
+#[test]
+fn everyday_requests_are_not_injections_but_suspect_in_documents() {
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/everyday_requests.jsonl"
+    );
+    let flagged = |context: &str| -> u64 {
+        let output = warden(
+            &[
+                "eval",
+                "injection",
+                "--split",
+                "all",
+                "--json",
+                "--context",
+                context,
+                data,
+            ],
+            b"",
+        );
+        assert_eq!(
+            code(&output),
+            0,
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let figures: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        assert_eq!(figures["total"]["benign"], 60);
+        assert_eq!(figures["total"]["read_as"], context);
+        figures["total"]["flagged"].as_u64().unwrap()
+    };
+    let as_prompts = flagged("prompt");
+    assert!(
+        as_prompts <= 2,
+        "{as_prompts} of 60 everyday requests refused"
+    );
+    assert!(
+        flagged("document") >= 10,
+        "instructions in data go unnoticed"
+    );
+}
+
 #[test]
 fn pem_blocks_are_not_cut_by_chunks() {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -1099,7 +1099,12 @@ async fn embeddings_pipeline(
             return Err(ApiError::too_large("the input holds too much text"));
         }
         input.table.reserve(&clean);
-        *text = inspector.input_text(&clean, &mut input, param)?;
+        *text = inspector.input_text(
+            &clean,
+            &mut input,
+            param,
+            warden_scan::InjectionContext::Prompt,
+        )?;
         Ok(())
     };
     match body.get_mut("input") {

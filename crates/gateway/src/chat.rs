@@ -11,7 +11,7 @@
 //! [`StreamTransformer`](crate::stream::StreamTransformer).
 
 use serde_json::Value;
-use warden_scan::EntityType;
+use warden_scan::{EntityType, InjectionContext};
 
 use crate::config::ServerConfig;
 use crate::error::{ApiError, printable};
@@ -124,6 +124,8 @@ pub fn validate(request: &Value, limits: &ServerConfig) -> Result<ChatRequest, A
 struct Slot {
     pointer: String,
     param: String,
+    /// Tool results are data the model reads; everything else is a request to it.
+    context: InjectionContext,
 }
 
 /// Finds every text of `messages` the pipeline inspects; refuses parts it cannot inspect.
@@ -133,7 +135,17 @@ fn text_slots(request: &Value, allow_uninspected: bool) -> Result<Vec<Slot>, Api
         return Ok(slots);
     };
     for (i, message) in messages.iter().enumerate() {
-        let mut push = |pointer: String, param: String| slots.push(Slot { pointer, param });
+        let context = match message.get("role").and_then(Value::as_str) {
+            Some("tool" | "function") => InjectionContext::Document,
+            _ => InjectionContext::Prompt,
+        };
+        let mut push = |pointer: String, param: String| {
+            slots.push(Slot {
+                pointer,
+                param,
+                context,
+            });
+        };
         match message.get("content") {
             None | Some(Value::Null) => {}
             Some(Value::String(_)) => push(
@@ -256,7 +268,7 @@ pub fn inspect_input(
     // Pass 2: scan and apply the input actions.
     for slot in &slots {
         if let Some(Value::String(text)) = request.pointer_mut(&slot.pointer) {
-            *text = inspector.input_text(text, state, &slot.param)?;
+            *text = inspector.input_text(text, state, &slot.param, slot.context)?;
         }
     }
     if let Some(Value::String(user)) = request.get_mut("user") {

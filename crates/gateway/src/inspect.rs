@@ -44,6 +44,9 @@ pub struct Inspector {
     /// For answers: the same scanner, without the injection detector when answers' action for
     /// `PROMPT_INJECTION` is `allow` (the default), since a finding would change nothing.
     output_scanner: Arc<Scanner>,
+    /// For texts the model reads as data (tool results): the scanner judging injection as a
+    /// document ([`warden_scan::InjectionContext::Document`]).
+    document_scanner: Arc<Scanner>,
     sanitizer: Sanitizer,
     input: Actions,
     output: Actions,
@@ -65,6 +68,7 @@ impl Inspector {
     pub fn new(config: &Config, scanner: Arc<Scanner>, keys: Keys) -> Inspector {
         Inspector {
             output_scanner: Arc::clone(&scanner),
+            document_scanner: Arc::clone(&scanner),
             scanner,
             sanitizer: Sanitizer::new(&config.sanitize),
             input: config.input.clone(),
@@ -84,6 +88,14 @@ impl Inspector {
         self
     }
 
+    /// Scans texts the model reads as data (tool results) with `scanner`, which should judge
+    /// injection as [`warden_scan::InjectionContext::Document`].
+    #[must_use]
+    pub fn with_document_scanner(mut self, scanner: Arc<Scanner>) -> Inspector {
+        self.document_scanner = scanner;
+        self
+    }
+
     /// The shared scanner.
     pub fn scanner(&self) -> &Arc<Scanner> {
         &self.scanner
@@ -100,14 +112,20 @@ impl Inspector {
         self.sanitizer.clean(text).into_owned()
     }
 
-    /// A sanitised input `text` with the input actions applied. `param` names the field in errors.
+    /// A sanitised input `text` with the input actions applied. `param` names the field in errors;
+    /// `context` says whether the model reads it as a request or as data (a tool result).
     pub fn input_text(
         &self,
         text: &str,
         state: &mut InputState,
         param: &str,
+        context: warden_scan::InjectionContext,
     ) -> Result<String, ApiError> {
-        let findings = self.scanner.scan(text);
+        let scanner = match context {
+            warden_scan::InjectionContext::Prompt => &self.scanner,
+            warden_scan::InjectionContext::Document => &self.document_scanner,
+        };
+        let findings = scanner.scan(text);
         if findings.is_empty() {
             return Ok(text.to_owned());
         }

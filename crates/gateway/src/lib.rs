@@ -93,8 +93,15 @@ pub fn build_state(
             Arc::clone(&scanner)
         };
     let keys = operator_keys(&config)?;
+    // Tool results are data the model reads: injection judged as in a document.
+    let document_scanner = Arc::new(
+        Scanner::new(&config.scanner)?
+            .with_injection_context(warden_scan::InjectionContext::Document),
+    );
     let inspector = Arc::new(
-        inspect::Inspector::new(&config, scanner, keys).with_output_scanner(output_scanner),
+        inspect::Inspector::new(&config, scanner, keys)
+            .with_output_scanner(output_scanner)
+            .with_document_scanner(document_scanner),
     );
     let upstreams = upstream::Upstreams::new(&config.upstreams)?;
     let tls = match &config.server.tls {

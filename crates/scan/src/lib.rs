@@ -59,11 +59,11 @@ pub use scanner::Scanner;
 pub use segment::{Segments, segments};
 pub use stream::{DEFAULT_HOLDBACK_CHARS, Released, StreamOptions, StreamScanner};
 
-pub use detect::injection::injection_split;
 /// The injection classifier's trainer (feature `train`), for `examples/train_injection.rs`.
 #[cfg(feature = "train")]
 #[doc(hidden)]
 pub use detect::injection::train as injection_train;
+pub use detect::injection::{InjectionContext, injection_split};
 /// The tagger trainer (feature `train`), for `examples/train_ner.rs`.
 #[cfg(feature = "train")]
 #[doc(hidden)]

@@ -124,6 +124,16 @@ impl Scanner {
         Ok(self)
     }
 
+    /// Judges text for injection as `context` (default [`InjectionContext::Prompt`]): requests
+    /// to a model, or documents and tool results a model reads.
+    #[must_use]
+    pub fn with_injection_context(mut self, context: crate::InjectionContext) -> Scanner {
+        for detector in &mut self.detectors {
+            detector.set_injection_context(context);
+        }
+        self
+    }
+
     /// This scanner without the `PROMPT_INJECTION` detector, for text where an injection finding
     /// would change nothing (answers, whose default action for it is `allow`): the detector is
     /// about half the cost of scanning chat text.

@@ -40,8 +40,8 @@ fn classic_attacks_are_caught() {
 }
 
 /// Requests anyone sends to a chat model. The first classifier, trained with Gandalf's noisy
-/// labels and BIPIA's out-of-context payloads, flagged half of them; two still are (the
-/// threshold trade-off is in docs/ACCURACY.md), so this guards against that regression.
+/// labels and BIPIA's out-of-context payloads, flagged half of them; read as prompts (the default
+/// context, where the classifier alone judges only from eight words) none is.
 #[test]
 fn ordinary_requests_are_rarely_flagged() {
     let scanner = scanner();
@@ -72,7 +72,7 @@ fn ordinary_requests_are_rarely_flagged() {
         .copied()
         .filter(|t| flagged(&scanner, t))
         .collect();
-    assert!(flagged.len() <= 2, "flagged: {flagged:?}");
+    assert!(flagged.is_empty(), "flagged: {flagged:?}");
 }
 
 #[test]

@@ -2,6 +2,11 @@
 //! of the `PROMPT_INJECTION` detector, per source file, on the documented train/test split
 //! ([`warden_scan::injection_split`]). A row counts as flagged when the scanner reports at least one
 //! `PROMPT_INJECTION` finding in it, exactly as the gateway would see it.
+//!
+//! Each row is read in the context the gateway would read it in ([`warden_scan::InjectionContext`]):
+//! with `--context auto` (default), rows labelled as document content (`label_name`
+//! `indirect_injection_payload` or `benign_context`: BIPIA's payloads and e-mails, text a model
+//! reads as data) as documents, every other row as a prompt.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -9,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use warden_scan::{EntityType, Scanner, ScannerConfig};
+use warden_scan::{EntityType, InjectionContext, Scanner, ScannerConfig};
 
 use super::read_jsonl;
 
@@ -25,6 +30,10 @@ pub(crate) struct InjectionArgs {
     /// Confidence at or above which a text is flagged (default: the engine's default threshold).
     #[arg(long)]
     threshold: Option<f32>,
+    /// How rows are read: `auto` (documents where the row's `label_name` says it is document
+    /// content, prompts otherwise), `prompt` or `document` for every row.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "prompt", "document"])]
+    context: String,
     /// Treat every row as benign (for sets without injection labels, such as the PII files).
     #[arg(long)]
     benign: bool,
@@ -42,6 +51,8 @@ struct Tally {
     caught: usize,
     benign: usize,
     flagged: usize,
+    /// Rows read as documents (the rest as prompts).
+    documents: usize,
 }
 
 impl Tally {
@@ -50,6 +61,16 @@ impl Tally {
         self.caught += other.caught;
         self.benign += other.benign;
         self.flagged += other.flagged;
+        self.documents += other.documents;
+    }
+
+    /// How its rows were read: `prompt`, `document` or `mixed`.
+    fn context(&self) -> &'static str {
+        match self.documents {
+            0 => "prompt",
+            n if n == self.attacks + self.benign => "document",
+            _ => "mixed",
+        }
     }
 
     fn recall(&self) -> Option<f64> {
@@ -64,6 +85,7 @@ impl Tally {
         serde_json::json!({
             "attacks": self.attacks, "caught": self.caught, "recall": self.recall(),
             "benign": self.benign, "flagged": self.flagged, "false_positive_rate": self.fpr(),
+            "read_as": self.context(),
         })
     }
 }
@@ -99,9 +121,11 @@ pub(crate) fn run(args: &InjectionArgs) -> anyhow::Result<ExitCode> {
         ner: false,
         ..ScannerConfig::default()
     };
-    let mut scanner = Scanner::new(&config)?;
+    let mut prompts = Scanner::new(&config)?.with_injection_context(InjectionContext::Prompt);
+    let mut documents = Scanner::new(&config)?.with_injection_context(InjectionContext::Document);
     if let Some(threshold) = args.threshold {
-        scanner = scanner.with_injection_threshold(threshold)?;
+        prompts = prompts.with_injection_threshold(threshold)?;
+        documents = documents.with_injection_threshold(threshold)?;
     }
     let mut out = std::io::stdout().lock();
     let mut per_file: BTreeMap<String, Tally> = BTreeMap::new();
@@ -134,6 +158,16 @@ pub(crate) fn run(args: &InjectionArgs) -> anyhow::Result<ExitCode> {
             if args.split != "all" && args.split != split {
                 continue;
             }
+            let document = match args.context.as_str() {
+                "document" => true,
+                "prompt" => false,
+                _ => matches!(
+                    row["label_name"].as_str(),
+                    Some("indirect_injection_payload" | "benign_context")
+                ),
+            };
+            let scanner = if document { &documents } else { &prompts };
+            tally.documents += usize::from(document);
             let findings: Vec<_> = scanner
                 .scan(text)
                 .into_iter()
@@ -179,7 +213,7 @@ pub(crate) fn run(args: &InjectionArgs) -> anyhow::Result<ExitCode> {
     writeln!(out, "split: {}", args.split)?;
     writeln!(
         out,
-        "{:<40} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "{:<40} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  read as",
         "file", "attacks", "caught", "recall", "benign", "flagged", "FPR"
     )?;
     for (name, t) in per_file
@@ -188,14 +222,15 @@ pub(crate) fn run(args: &InjectionArgs) -> anyhow::Result<ExitCode> {
     {
         writeln!(
             out,
-            "{:<40} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            "{:<40} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  {}",
             name,
             t.attacks,
             t.caught,
             fmt(t.recall()),
             t.benign,
             t.flagged,
-            fmt(t.fpr())
+            fmt(t.fpr()),
+            t.context()
         )?;
     }
     Ok(ExitCode::SUCCESS)

@@ -45,6 +45,9 @@ pub(crate) trait Detector: Send + Sync + std::fmt::Debug {
 
     /// Sets the injection threshold; only the injection detector has one.
     fn set_injection_threshold(&mut self, _threshold: f32) {}
+
+    /// Sets what kind of text is judged for injection; only the injection detector cares.
+    fn set_injection_context(&mut self, _context: crate::InjectionContext) {}
 }
 
 /// Where detectors put candidates; drops those of unwanted types or below the minimum score.
