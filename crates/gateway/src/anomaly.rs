@@ -11,7 +11,15 @@
 //! audit event and an alert to the webhook ([`crate::alert`]). One trip per suspension: counters
 //! restart when it ends.
 //!
-//! State is in memory, per replica (documented in docs/OPERATIONS.md).
+//! State is in memory. With `[alerts] redis` (or `[limits] redis`), replicas share what an
+//! attacker could spread across them ([`Shared`]): injection refusals and blocked leaks are counted
+//! in Redis by one atomic script, which also records the suspension, so the threshold holds
+//! however requests are balanced and exactly one replica trips (and raises the incident, the audit
+//! event and the alert); suspensions from volume trips are recorded there too; every replica reads
+//! the current suspensions every [`FOLLOW_EVERY`] into memory, so checking a request costs no
+//! round trip. Request volume is judged per replica against its own share of the principal's
+//! traffic. Redis unreachable: counting falls back to this replica's memory (detection goes on)
+//! and an error is logged.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,6 +33,12 @@ const BUCKETS: usize = 10;
 const BASELINE_WEIGHT: f64 = 0.2;
 /// Principals tracked at most (the least recently seen are dropped beyond).
 const MAX_PRINCIPALS: usize = 100_000;
+/// How often a replica reads the suspensions recorded in Redis.
+pub const FOLLOW_EVERY: Duration = Duration::from_secs(1);
+/// The longest a Redis call of anomaly detection may take.
+const REDIS_TIMEOUT: Duration = Duration::from_millis(500);
+/// The sorted set of suspensions: member = principal id, score = end (unix milliseconds).
+const SUSPENDED_KEY: &str = "warden:suspended";
 
 /// What a principal did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +71,13 @@ struct Ring {
 }
 
 impl Ring {
+    fn at(head: u64) -> Ring {
+        Ring {
+            head,
+            ..Ring::default()
+        }
+    }
+
     /// Moves to bucket `now_index`, zeroing the buckets skipped; returns the counts that left the
     /// window (for the baseline).
     fn advance(&mut self, now_index: u64) -> u64 {
@@ -99,21 +120,193 @@ struct PrincipalState {
     last_seen: Instant,
 }
 
+impl PrincipalState {
+    fn new(bucket: u64, now: Instant) -> PrincipalState {
+        PrincipalState {
+            requests: Ring::at(bucket),
+            injections: Ring::at(bucket),
+            leaks: Ring::at(bucket),
+            baseline: None,
+            expired: 0,
+            baseline_at: bucket,
+            suspended_until: None,
+            last_seen: now,
+        }
+    }
+
+    /// Counters restart: a suspension is the response to what they saw.
+    fn restart(&mut self, bucket: u64) {
+        self.injections = Ring::at(bucket);
+        self.leaks = Ring::at(bucket);
+        self.requests = Ring::at(bucket);
+    }
+}
+
 /// The detector, shared by every request.
 #[derive(Debug)]
 pub struct Anomalies {
     config: AlertsConfig,
     started: Instant,
     principals: Mutex<HashMap<String, PrincipalState>>,
+    shared: Option<Shared>,
 }
 
 impl Anomalies {
-    /// A detector with the thresholds of `config`.
-    pub fn new(config: AlertsConfig) -> Anomalies {
-        Anomalies {
+    /// A detector with the thresholds of `config` (sharing through `config.redis` when set; the
+    /// connection is opened on first use).
+    pub fn new(config: AlertsConfig) -> Result<Anomalies, crate::limits::RedisUrlError> {
+        let shared = match &config.redis {
+            None => None,
+            Some(url) => Some(Shared {
+                client: redis::Client::open(url.expose())
+                    // The URL may carry a password: name only the kind of error.
+                    .map_err(|e| crate::limits::RedisUrlError {
+                        key: "alerts.redis",
+                        kind: format!("{:?}", e.kind()),
+                    })?,
+                connection: tokio::sync::OnceCell::new(),
+                note: redis::Script::new(NOTE_SCRIPT),
+            }),
+        };
+        Ok(Anomalies {
             config,
             started: Instant::now(),
             principals: Mutex::new(HashMap::new()),
+            shared,
+        })
+    }
+
+    /// Whether replicas share counters and suspensions through Redis.
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// Counts `signal` for `principal` now, across replicas when shared; a trip when this call
+    /// crossed a threshold (the principal is then suspended here, and in Redis for the others).
+    pub async fn observe(&self, principal: &str, signal: Signal) -> Option<Trip> {
+        let now = Instant::now();
+        let Some(shared) = &self.shared else {
+            return self.note(principal, signal, now);
+        };
+        if self.suspended(principal, now).is_some() {
+            return None;
+        }
+        let threshold = match signal {
+            Signal::Injection => self.config.injection_attempts,
+            Signal::Leak => self.config.blocked_leaks,
+            Signal::Request => {
+                let trip = self.note(principal, signal, now)?;
+                if let Err(error) = shared.suspend(principal, self.config.suspend).await {
+                    tracing::error!(%error, "recording a suspension in Redis failed; it holds on this replica");
+                }
+                return Some(trip);
+            }
+        };
+        if threshold == 0 {
+            return None;
+        }
+        match shared
+            .note(principal, signal, u64::from(threshold), &self.config)
+            .await
+        {
+            Ok(None) => None,
+            Ok(Some(count)) => Some(self.suspend(principal, signal, count, now)),
+            Err(error) => {
+                tracing::error!(%error, "anomaly counters in Redis unavailable; counting on this replica");
+                self.note(principal, signal, now)
+            }
+        }
+    }
+
+    /// Reads the suspensions recorded in Redis into memory, every [`FOLLOW_EVERY`], until the
+    /// process ends. Does nothing unless shared.
+    pub async fn follow(self: std::sync::Arc<Self>) {
+        let Some(shared) = &self.shared else {
+            return;
+        };
+        let mut every = tokio::time::interval(FOLLOW_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut failing = false;
+        loop {
+            every.tick().await;
+            match shared.current().await {
+                Ok(suspensions) => {
+                    if failing {
+                        tracing::info!("suspensions are read from Redis again");
+                        failing = false;
+                    }
+                    let now = Instant::now();
+                    for (principal, left) in suspensions {
+                        self.hold(&principal, now + left, now);
+                    }
+                }
+                Err(error) if !failing => {
+                    tracing::error!(%error, "cannot read suspensions from Redis; those of other replicas are not seen");
+                    failing = true;
+                }
+                Err(_) => {}
+            }
+        }
+    }
+
+    /// Suspends `principal` until `until` (a suspension another replica recorded), unless it
+    /// already is for longer; its counters restart.
+    fn hold(&self, principal: &str, until: Instant, now: Instant) {
+        self.with_state(principal, now, |state, bucket| {
+            if state
+                .suspended_until
+                .is_some_and(|current| current >= until)
+            {
+                return;
+            }
+            state.suspended_until = Some(until);
+            state.restart(bucket);
+        });
+    }
+
+    /// Runs `f` on `principal`'s state (made when new, the least recently seen dropped beyond
+    /// [`MAX_PRINCIPALS`]) with the bucket index of `now`.
+    fn with_state<R>(
+        &self,
+        principal: &str,
+        now: Instant,
+        f: impl FnOnce(&mut PrincipalState, u64) -> R,
+    ) -> R {
+        let bucket = self.bucket(now);
+        let mut principals = match self.principals.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if principals.len() >= MAX_PRINCIPALS && !principals.contains_key(principal) {
+            evict_oldest(&mut principals);
+        }
+        let state = principals
+            .entry(principal.to_owned())
+            .or_insert_with(|| PrincipalState::new(bucket, now));
+        f(state, bucket)
+    }
+
+    /// The trip of a shared threshold crossed by this replica's call: suspended here now.
+    fn suspend(&self, principal: &str, signal: Signal, count: u64, now: Instant) -> Trip {
+        self.hold(principal, now + self.config.suspend, now);
+        let window = self.config.window.as_secs();
+        let (kind, summary) = match signal {
+            Signal::Leak => (
+                "leaks_repeated",
+                format!("{count} leaks blocked in answers in {window} s"),
+            ),
+            _ => (
+                "injection_repeated",
+                format!("{count} prompt-injection attempts in {window} s"),
+            ),
+        };
+        Trip {
+            kind,
+            summary: format!(
+                "{summary}: suspended for {} s",
+                self.config.suspend.as_secs()
+            ),
+            suspended_for: self.config.suspend,
         }
     }
 
@@ -127,35 +320,18 @@ impl Anomalies {
     /// Counts `signal` for `principal` at `now`; a trip when it crosses a threshold (the principal
     /// is then suspended).
     pub fn note(&self, principal: &str, signal: Signal, now: Instant) -> Option<Trip> {
-        let bucket = self.bucket(now);
-        let mut principals = match self.principals.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        if principals.len() >= MAX_PRINCIPALS && !principals.contains_key(principal) {
-            evict_oldest(&mut principals);
-        }
-        let state = principals
-            .entry(principal.to_owned())
-            .or_insert_with(|| PrincipalState {
-                requests: Ring {
-                    head: bucket,
-                    ..Ring::default()
-                },
-                injections: Ring {
-                    head: bucket,
-                    ..Ring::default()
-                },
-                leaks: Ring {
-                    head: bucket,
-                    ..Ring::default()
-                },
-                baseline: None,
-                expired: 0,
-                baseline_at: bucket,
-                suspended_until: None,
-                last_seen: now,
-            });
+        self.with_state(principal, now, |state, bucket| {
+            self.count(state, bucket, signal, now)
+        })
+    }
+
+    fn count(
+        &self,
+        state: &mut PrincipalState,
+        bucket: u64,
+        signal: Signal,
+        now: Instant,
+    ) -> Option<Trip> {
         state.last_seen = now;
         if state.suspended_until.is_some_and(|until| until > now) {
             return None;
@@ -222,19 +398,7 @@ impl Anomalies {
         };
         let (kind, summary) = trip?;
         state.suspended_until = Some(now + self.config.suspend);
-        // Counters restart: the suspension is the response to what they saw.
-        state.injections = Ring {
-            head: bucket,
-            ..Ring::default()
-        };
-        state.leaks = Ring {
-            head: bucket,
-            ..Ring::default()
-        };
-        state.requests = Ring {
-            head: bucket,
-            ..Ring::default()
-        };
+        state.restart(bucket);
         Some(Trip {
             kind,
             summary: format!(
@@ -249,6 +413,159 @@ impl Anomalies {
         let width = (self.config.window.as_millis() / BUCKETS as u128).max(1);
         let elapsed = now.saturating_duration_since(self.started).as_millis();
         u64::try_from(elapsed / width).unwrap_or(u64::MAX)
+    }
+}
+
+/// Counts one signal in the principal's buckets (a hash of bucket index → count, expiring after a
+/// window) unless it is suspended; at the threshold records the suspension and restarts both of
+/// its shared counters. Returns `{-1, 0}` (suspended already), `{0, total}` or `{1, total}` (trip).
+/// KEYS: this signal's counter, the other signal's counter, the suspensions. ARGV: principal,
+/// bucket index, buckets per window, window in ms, threshold, now in unix ms, suspension in ms.
+const NOTE_SCRIPT: &str = r"
+local ends = redis.call('ZSCORE', KEYS[3], ARGV[1])
+if ends and tonumber(ends) > tonumber(ARGV[6]) then return {-1, 0} end
+local bucket = tonumber(ARGV[2])
+redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local fields = redis.call('HGETALL', KEYS[1])
+local total = 0
+for i = 1, #fields, 2 do
+  if tonumber(fields[i]) <= bucket - tonumber(ARGV[3]) then
+    redis.call('HDEL', KEYS[1], fields[i])
+  else
+    total = total + tonumber(fields[i + 1])
+  end
+end
+if total >= tonumber(ARGV[5]) then
+  redis.call('ZADD', KEYS[3], tonumber(ARGV[6]) + tonumber(ARGV[7]), ARGV[1])
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return {1, total}
+end
+return {0, total}
+";
+
+/// What replicas share through Redis.
+struct Shared {
+    client: redis::Client,
+    connection: tokio::sync::OnceCell<redis::aio::ConnectionManager>,
+    note: redis::Script,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Shared").finish_non_exhaustive()
+    }
+}
+
+/// Why a Redis call of anomaly detection failed (no URL, no key, no payload).
+#[derive(Debug, thiserror::Error)]
+pub enum SharedError {
+    /// No answer within the time allowed.
+    #[error("Redis did not answer in time")]
+    Timeout,
+    /// Redis answered with an error, or the connection failed.
+    #[error("Redis error ({0})")]
+    Redis(String),
+}
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl Shared {
+    async fn connection(&self) -> Result<redis::aio::ConnectionManager, SharedError> {
+        let manager = tokio::time::timeout(
+            REDIS_TIMEOUT,
+            self.connection
+                .get_or_try_init(|| redis::aio::ConnectionManager::new(self.client.clone())),
+        )
+        .await
+        .map_err(|_| SharedError::Timeout)?
+        .map_err(|e| SharedError::Redis(format!("{:?}", e.kind())))?;
+        Ok(manager.clone())
+    }
+
+    async fn timed<T>(
+        future: impl std::future::Future<Output = redis::RedisResult<T>>,
+    ) -> Result<T, SharedError> {
+        tokio::time::timeout(REDIS_TIMEOUT, future)
+            .await
+            .map_err(|_| SharedError::Timeout)?
+            .map_err(|e| SharedError::Redis(format!("{:?}", e.kind())))
+    }
+
+    /// Counts `signal`; `Some(total)` when this call crossed `threshold` (the suspension is then
+    /// recorded).
+    async fn note(
+        &self,
+        principal: &str,
+        signal: Signal,
+        threshold: u64,
+        config: &AlertsConfig,
+    ) -> Result<Option<u64>, SharedError> {
+        let mut connection = self.connection().await?;
+        let window_ms = u64::try_from(config.window.as_millis()).unwrap_or(u64::MAX);
+        let width = (window_ms / BUCKETS as u64).max(1);
+        let now = unix_ms();
+        let (this, other) = match signal {
+            Signal::Leak => ("leaks", "injections"),
+            _ => ("injections", "leaks"),
+        };
+        let mut invocation = self.note.prepare_invoke();
+        invocation
+            .key(format!("warden:anomaly:{this}:{principal}"))
+            .key(format!("warden:anomaly:{other}:{principal}"))
+            .key(SUSPENDED_KEY)
+            .arg(principal)
+            .arg(now / width)
+            .arg(BUCKETS)
+            .arg(window_ms)
+            .arg(threshold)
+            .arg(now)
+            .arg(u64::try_from(config.suspend.as_millis()).unwrap_or(u64::MAX));
+        let (tripped, total): (i64, u64) =
+            Self::timed(invocation.invoke_async(&mut connection)).await?;
+        Ok((tripped == 1).then_some(total))
+    }
+
+    /// Records a suspension of `principal` for `length` from now (kept if one ends later).
+    async fn suspend(&self, principal: &str, length: Duration) -> Result<(), SharedError> {
+        let mut connection = self.connection().await?;
+        let until = unix_ms().saturating_add(u64::try_from(length.as_millis()).unwrap_or(0));
+        let mut command = redis::cmd("ZADD");
+        command
+            .arg(SUSPENDED_KEY)
+            .arg("GT")
+            .arg(until)
+            .arg(principal);
+        Self::timed(command.query_async::<i64>(&mut connection)).await?;
+        Ok(())
+    }
+
+    /// The suspensions in force, with the time each has left; drops those that ended.
+    async fn current(&self) -> Result<Vec<(String, Duration)>, SharedError> {
+        let mut connection = self.connection().await?;
+        let now = unix_ms();
+        let mut pipe = redis::pipe();
+        pipe.cmd("ZREMRANGEBYSCORE")
+            .arg(SUSPENDED_KEY)
+            .arg("-inf")
+            .arg(now)
+            .ignore()
+            .cmd("ZRANGE")
+            .arg(SUSPENDED_KEY)
+            .arg(format!("({now}"))
+            .arg("+inf")
+            .arg("BYSCORE")
+            .arg("WITHSCORES");
+        let (members,): (Vec<(String, u64)>,) =
+            Self::timed(pipe.query_async(&mut connection)).await?;
+        Ok(members
+            .into_iter()
+            .map(|(principal, until)| (principal, Duration::from_millis(until.saturating_sub(now))))
+            .collect())
     }
 }
 
@@ -276,7 +593,9 @@ mod tests {
             suspend: Duration::from_secs(60),
             ..AlertsConfig::default()
         };
-        let anomalies = Anomalies::new(config);
+        let Ok(anomalies) = Anomalies::new(config) else {
+            unreachable!("no Redis URL to parse");
+        };
         let start = anomalies.started;
         (anomalies, start)
     }

@@ -382,7 +382,7 @@ pub(crate) async fn signal(
     signal: crate::anomaly::Signal,
     request_id: &str,
 ) {
-    let Some(trip) = state.anomalies.note(principal, signal, Instant::now()) else {
+    let Some(trip) = state.anomalies.observe(principal, signal).await else {
         return;
     };
     tracing::warn!(

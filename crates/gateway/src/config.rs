@@ -230,6 +230,7 @@ struct RawRates {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct RawAlerts {
+    redis: Option<String>,
     webhook_url: Option<String>,
     webhook_secret: Option<String>,
     window_seconds: Option<u64>,
@@ -889,6 +890,7 @@ impl Config {
         }
 
         let limits = limits_config(raw.limits, &served_models(&upstreams), env)?;
+        let alerts = alerts_config(raw.alerts, env)?;
         Ok(Config {
             policy_files: raw.policy.files,
             issuers,
@@ -911,7 +913,14 @@ impl Config {
             allow_uninspected_parts: scan.danger_allow_uninspected_parts,
             retention_conversations_days: raw.retention.conversations_days.unwrap_or(30),
             retention_audit_days: raw.retention.audit_days.unwrap_or(365),
-            alerts: alerts_config(raw.alerts, env)?,
+            alerts: AlertsConfig {
+                // Replicas sharing rate limits share suspensions too, unless told otherwise.
+                redis: match alerts.redis {
+                    Some(url) => Some(url),
+                    None => limits.redis.clone(),
+                },
+                ..alerts
+            },
             telemetry: telemetry_config(raw.telemetry, env)?,
             limits,
         })
@@ -958,6 +967,23 @@ fn served_models(upstreams: &[UpstreamConfig]) -> Vec<String> {
         .collect()
 }
 
+/// A `redis` key: a `redis://` or `rediss://` URL, literal without a password or a secret reference.
+fn redis_url(
+    key: &str,
+    raw: Option<&str>,
+    env: &dyn Environment,
+) -> Result<Option<Secret>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let url = resolve_url(key, raw, env)?;
+    let scheme = url.expose().split("://").next().unwrap_or_default();
+    if !matches!(scheme, "redis" | "rediss") {
+        return Err(invalid(key, "must be a redis:// or rediss:// URL"));
+    }
+    Ok(Some(url))
+}
+
 fn limits_config(
     raw: RawLimits,
     models: &[String],
@@ -997,20 +1023,7 @@ fn limits_config(
             rates(&format!("limits.models.{model}."), raw)?,
         );
     }
-    let redis = raw
-        .redis
-        .as_deref()
-        .map(|url| resolve_url("limits.redis", url, env))
-        .transpose()?;
-    if let Some(url) = &redis {
-        let scheme = url.expose().split("://").next().unwrap_or_default();
-        if !matches!(scheme, "redis" | "rediss") {
-            return Err(invalid(
-                "limits.redis",
-                "must be a redis:// or rediss:// URL",
-            ));
-        }
-    }
+    let redis = redis_url("limits.redis", raw.redis.as_deref(), env)?;
     Ok(LimitsConfig {
         redis,
         principal: rates(
@@ -1029,6 +1042,9 @@ fn limits_config(
 /// `[alerts]`: per-principal thresholds over a sliding window, what a trip does, where alerts go.
 #[derive(Clone, Debug)]
 pub struct AlertsConfig {
+    /// `redis://…`: injection and leak counters and suspensions shared by every replica
+    /// (`[alerts] redis`, else `[limits] redis`); `None`: per replica.
+    pub redis: Option<Secret>,
     /// Where alerts are POSTed (JSON, HMAC-signed); none: incidents and logs only.
     pub webhook_url: Option<String>,
     /// The HMAC-SHA256 key signing webhook bodies (required with a URL).
@@ -1051,6 +1067,7 @@ pub struct AlertsConfig {
 impl Default for AlertsConfig {
     fn default() -> Self {
         AlertsConfig {
+            redis: None,
             webhook_url: None,
             webhook_secret: None,
             window: Duration::from_secs(300),
@@ -1101,6 +1118,7 @@ fn alerts_config(raw: RawAlerts, env: &dyn Environment) -> Result<AlertsConfig, 
         ));
     }
     Ok(AlertsConfig {
+        redis: redis_url("alerts.redis", raw.redis.as_deref(), env)?,
         webhook_url: raw.webhook_url,
         webhook_secret,
         window: Duration::from_secs(window),
@@ -1811,6 +1829,28 @@ audit_days = 365
         )
         .unwrap();
         assert_eq!(config.issuers[0].roles_claim, "roles");
+    }
+
+    #[test]
+    fn suspensions_are_shared_through_the_limits_redis_unless_told_otherwise() {
+        let upstream = "[[upstreams]]\nname = \"u\"\nbase_url = \"https://u.example\"\n\
+                        models = [\"m\"]\n";
+        let config = Config::parse("t", upstream, &env(&[])).unwrap();
+        assert!(config.alerts.redis.is_none());
+        let limits = format!("{upstream}[limits]\nredis = \"redis://cache:6379/0\"\n");
+        let config = Config::parse("t", &limits, &env(&[])).unwrap();
+        assert_eq!(
+            config.alerts.redis.as_ref().map(Secret::expose),
+            Some("redis://cache:6379/0")
+        );
+        let own = format!("{limits}[alerts]\nredis = \"redis://other:6379/1\"\n");
+        let config = Config::parse("t", &own, &env(&[])).unwrap();
+        assert_eq!(
+            config.alerts.redis.as_ref().map(Secret::expose),
+            Some("redis://other:6379/1")
+        );
+        assert!(error("[alerts]\nredis = \"http://cache\"\n", &[]).contains("alerts.redis"));
+        assert!(error("[alerts]\nredis = \"redis://:pw@cache\"\n", &[]).contains("password"));
     }
 
     #[test]

@@ -128,7 +128,7 @@ pub fn build_state(
         subjects: None,
         incidents: None,
         alerter: alert::Alerter::new(&config_alerts),
-        anomalies: Arc::new(anomaly::Anomalies::new(config_alerts)),
+        anomalies: Arc::new(anomaly::Anomalies::new(config_alerts)?),
     })
 }
 

@@ -85,10 +85,15 @@ impl std::fmt::Debug for Limits {
     }
 }
 
-/// The Redis URL does not parse.
+/// A Redis URL (`limits.redis`, `alerts.redis`) does not parse.
 #[derive(Debug, thiserror::Error)]
-#[error("limits.redis: {0}")]
-pub struct RedisUrlError(String);
+#[error("{key}: {kind}")]
+pub struct RedisUrlError {
+    /// The configuration key.
+    pub key: &'static str,
+    /// The kind of error (never the URL, which may carry a password).
+    pub kind: String,
+}
 
 /// A period a rate counts over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,7 +207,10 @@ impl Limits {
             Some(url) => Counters::Redis(Box::new(Shared {
                 client: redis::Client::open(url.expose())
                     // The URL may carry a password: name only the kind of error.
-                    .map_err(|e| RedisUrlError(format!("{:?}", e.kind())))?,
+                    .map_err(|e| RedisUrlError {
+                        key: "limits.redis",
+                        kind: format!("{:?}", e.kind()),
+                    })?,
                 connection: tokio::sync::OnceCell::new(),
                 take: redis::Script::new(TAKE_SCRIPT),
             })),

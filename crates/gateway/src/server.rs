@@ -47,6 +47,11 @@ pub async fn serve(
             }
         });
     }
+    // Suspensions other replicas recorded in Redis, read into memory (nothing without Redis).
+    let follower = state
+        .anomalies
+        .is_shared()
+        .then(|| tokio::spawn(Arc::clone(&state.anomalies).follow()));
     let router = app(state);
     let graceful = GracefulShutdown::new();
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -109,6 +114,9 @@ pub async fn serve(
     tokio::select! {
         () = graceful.shutdown() => tracing::info!("drained"),
         () = tokio::time::sleep(drain_timeout) => tracing::warn!("drain timeout reached; closing open connections"),
+    }
+    if let Some(follower) = follower {
+        follower.abort();
     }
     Ok(())
 }
