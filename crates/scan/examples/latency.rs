@@ -47,9 +47,35 @@ fn main() {
         micros(percentile(&mut per_text, 0.99)),
         micros(percentile(&mut per_text, 1.0)),
     );
+    // The engine of the engine issue (every detector but PROMPT_INJECTION, tagger on), and the
+    // injection detector alone (its own issue's target is per KiB).
+    let all_but_injection = Scanner::default().without_injection();
+    let (total, _) = time_each(&all_but_injection, &short, 21);
+    let (k_total, mut k_per_text) = time_each(&all_but_injection, &kilobyte, 21);
+    println!(
+        "without PROMPT_INJECTION: short.jsonl {:.1} MB/s; 1 KiB texts p50 {:.1} µs, p99 {:.1} µs",
+        mb_per_s(bytes, total),
+        micros(percentile(&mut k_per_text, 0.50)),
+        micros(percentile(&mut k_per_text, 0.99)),
+    );
+    let _ = k_total;
+    let injection = Scanner::new(&ScannerConfig {
+        entities: vec![EntityType::PromptInjection],
+        ner: false,
+        ..ScannerConfig::default()
+    })
+    .unwrap_or_default();
+    let (total, _) = time_each(&injection, &short, 21);
+    let (_, mut k_per_text) = time_each(&injection, &kilobyte, 21);
+    println!(
+        "PROMPT_INJECTION alone (with normalisation and lexing): short.jsonl {:.1} MB/s; 1 KiB texts p50 {:.1} µs, p99 {:.1} µs",
+        mb_per_s(bytes, total),
+        micros(percentile(&mut k_per_text, 0.50)),
+        micros(percentile(&mut k_per_text, 0.99)),
+    );
     // The floor every scan pays: normalisation, lexing and resolution, with no detector wanted.
     let floor = Scanner::new(&ScannerConfig {
-        entities: vec![EntityType::PromptInjection],
+        entities: vec![EntityType::Custom("NOTHING".into())],
         ner: false,
         ..ScannerConfig::default()
     })

@@ -146,8 +146,15 @@ pub(crate) fn assess(text: &str, smuggled: &str, context: InjectionContext) -> A
 
 fn assess_at(text: &str, depth: u8, budget: &mut usize, min_words: usize) -> Assessment {
     let mut hits = Vec::new();
-    rules::hits(text, &mut hits);
+    // The text's own hits and, in the same pass, those of its rot13 decoding.
+    let mut rotated = Vec::new();
+    rules::hits_and_rot13(text, &mut hits, Some(&mut rotated));
     let plain = hits.len();
+    hits.extend(
+        rotated
+            .into_iter()
+            .filter(|h| h.weight >= rules::TRANSFORMED_MIN_WEIGHT),
+    );
     // Transformed copies of the same length: hits keep their offsets.
     let transformed = |copy: &str, hits: &mut Vec<Hit>| {
         let mut found = Vec::new();
@@ -158,9 +165,6 @@ fn assess_at(text: &str, depth: u8, budget: &mut usize, min_words: usize) -> Ass
                 .filter(|h| h.weight >= rules::TRANSFORMED_MIN_WEIGHT),
         );
     };
-    if text.bytes().any(|b| b.is_ascii_alphabetic()) {
-        transformed(&decode::rot13(text), &mut hits);
-    }
     if let Some(unleeted) = decode::unleet_words(text) {
         transformed(&unleeted, &mut hits);
     }

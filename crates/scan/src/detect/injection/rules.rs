@@ -451,9 +451,12 @@ pub(crate) const PAIR_WINDOW: usize = 48;
 /// phrases could appear by chance.
 pub(crate) const TRANSFORMED_MIN_WEIGHT: f32 = 0.6;
 
+/// Every pattern twice: as written, and rot13'd (when that changes it), so one pass over a text
+/// finds both its own hits and those of its rot13 decoding.
 struct Rules {
     automaton: AhoCorasick,
-    roles: Vec<Role>,
+    /// Per pattern: its role, and whether it is the rot13 form.
+    roles: Vec<(Role, bool)>,
 }
 
 fn rules() -> Option<&'static Rules> {
@@ -493,6 +496,14 @@ fn build() -> Option<Rules> {
     }
     for (text, role) in PHRASES {
         add(text, *role);
+    }
+    let mut roles: Vec<(Role, bool)> = roles.into_iter().map(|role| (role, false)).collect();
+    for i in 0..patterns.len() {
+        let rotated = super::decode::rot13(&patterns[i]);
+        if rotated != patterns[i] {
+            patterns.push(rotated);
+            roles.push((roles[i].0, true));
+        }
     }
     let automaton = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
@@ -537,23 +548,36 @@ fn at_line_start(text: &[u8], start: usize) -> bool {
 /// Every hit in `text`, in order of end. Linear in the text: one automaton pass, and per pair
 /// family only the last verb and object are remembered.
 pub(crate) fn hits(text: &str, out: &mut Vec<Hit>) {
+    hits_and_rot13(text, out, None);
+}
+
+/// [`hits`] of `text` into `out`, and in the same pass, with `rot13`, the hits its rot13 decoding
+/// would give (equal to `hits(&rot13(text))`: rot13 keeps lengths, case and which bytes are
+/// letters).
+pub(crate) fn hits_and_rot13(text: &str, out: &mut Vec<Hit>, mut rot13: Option<&mut Vec<Hit>>) {
     let Some(rules) = rules() else {
         return;
     };
     let bytes = text.as_bytes();
-    // Per pair family: end of the last verb, and (start, end, weight) of the last object.
-    let mut last_verb: [Option<(usize, usize)>; FAMILIES] = [None; FAMILIES];
-    let mut last_object: [Option<(usize, usize, f32)>; FAMILIES] = [None; FAMILIES];
+    // Per form and pair family: end of the last verb, and (start, end, weight) of the last object.
+    let mut last_verb: [[Option<(usize, usize)>; FAMILIES]; 2] = [[None; FAMILIES]; 2];
+    let mut last_object: [[Option<(usize, usize, f32)>; FAMILIES]; 2] = [[None; FAMILIES]; 2];
     for m in rules.automaton.find_overlapping_iter(text) {
         let (start, end) = (m.start(), m.end());
+        let Some(&(role, rotated)) = rules.roles.get(m.pattern().as_usize()) else {
+            continue;
+        };
+        let sink: &mut Vec<Hit> = match (rotated, rot13.as_deref_mut()) {
+            (false, _) => &mut *out,
+            (true, Some(sink)) => sink,
+            (true, None) => continue,
+        };
         if !starts_word(bytes, start) {
             continue;
         }
-        let Some(role) = rules.roles.get(m.pattern().as_usize()) else {
-            continue;
-        };
-        match *role {
-            Role::Phrase(family, weight) => out.push(Hit {
+        let form = usize::from(rotated);
+        match role {
+            Role::Phrase(family, weight) => sink.push(Hit {
                 family,
                 weight,
                 start,
@@ -561,7 +585,7 @@ pub(crate) fn hits(text: &str, out: &mut Vec<Hit>) {
             }),
             Role::LinePhrase(family, weight) => {
                 if at_line_start(bytes, start) {
-                    out.push(Hit {
+                    sink.push(Hit {
                         family,
                         weight,
                         start,
@@ -571,26 +595,26 @@ pub(crate) fn hits(text: &str, out: &mut Vec<Hit>) {
             }
             Role::Verb(family) => {
                 let f = family.index();
-                if let Some((o_start, o_end, weight)) = last_object[f]
+                if let Some((o_start, o_end, weight)) = last_object[form][f]
                     && start.saturating_sub(o_end) <= PAIR_WINDOW
                     && o_end <= start
                 {
-                    out.push(Hit {
+                    sink.push(Hit {
                         family,
                         weight,
                         start: o_start,
                         end,
                     });
                 }
-                last_verb[f] = Some((start, end));
+                last_verb[form][f] = Some((start, end));
             }
             Role::Object(family, weight) => {
                 let f = family.index();
-                if let Some((v_start, v_end)) = last_verb[f]
+                if let Some((v_start, v_end)) = last_verb[form][f]
                     && v_end <= start
                     && start - v_end <= PAIR_WINDOW
                 {
-                    out.push(Hit {
+                    sink.push(Hit {
                         family,
                         weight,
                         start: v_start,
@@ -599,9 +623,9 @@ pub(crate) fn hits(text: &str, out: &mut Vec<Hit>) {
                 }
                 // Keep the strongest of objects ending at the same place ("previous instructions"
                 // and "instructions").
-                match last_object[f] {
+                match last_object[form][f] {
                     Some((_, e, w)) if e == end && w >= weight => {}
-                    _ => last_object[f] = Some((start, end, weight)),
+                    _ => last_object[form][f] = Some((start, end, weight)),
                 }
             }
         }
@@ -627,6 +651,36 @@ mod tests {
         let mut out = Vec::new();
         hits(text, &mut out);
         combine(&out)
+    }
+
+    proptest::proptest! {
+        /// One pass finds what scanning the rot13 decoding would.
+        #[test]
+        fn rot13_hits_in_one_pass_equal_hits_of_the_decoded_text(
+            words in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "vtaber", "nyy", "cerivbhf", "vafgehpgvbaf", "ignore", "all", "previous",
+                    "instructions", "flfgrz", "cebzcg", "erirny", "lbhe", "system", "prompt",
+                    "reveal", "your", "qna", "ZBQR", "Qrirybcre", "zbqr", "\n", "fLfGrZ:", "the",
+                    "ol", "Ignore", "forget", "sbetrg", "rules", "ehyrf", "x", "1", "é", "日本",
+                ]),
+                0..40,
+            ),
+            glue in proptest::sample::select(vec![" ", "  ", "\n", ", ", ""]),
+        ) {
+            let text = words.join(glue);
+            let mut plain = Vec::new();
+            let mut rotated = Vec::new();
+            hits_and_rot13(&text, &mut plain, Some(&mut rotated));
+            let mut expected_plain = Vec::new();
+            hits(&text, &mut expected_plain);
+            let mut expected_rotated = Vec::new();
+            hits(&crate::detect::injection::decode::rot13(&text), &mut expected_rotated);
+            let key = |h: &Hit| (h.start, h.end, h.family.index(), (h.weight * 1000.0) as i32);
+            let sorted = |v: &[Hit]| { let mut k: Vec<_> = v.iter().map(key).collect(); k.sort_unstable(); k };
+            proptest::prop_assert_eq!(sorted(&plain), sorted(&expected_plain));
+            proptest::prop_assert_eq!(sorted(&rotated), sorted(&expected_rotated));
+        }
     }
 
     #[test]
