@@ -26,6 +26,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::config::AlertsConfig;
+use crate::redis_link::{LinkError, RedisLink, timed};
 
 /// Buckets per window.
 const BUCKETS: usize = 10;
@@ -158,13 +159,7 @@ impl Anomalies {
         let shared = match &config.redis {
             None => None,
             Some(url) => Some(Shared {
-                client: redis::Client::open(url.expose())
-                    // The URL may carry a password: name only the kind of error.
-                    .map_err(|e| crate::limits::RedisUrlError {
-                        key: "alerts.redis",
-                        kind: format!("{:?}", e.kind()),
-                    })?,
-                connection: tokio::sync::OnceCell::new(),
+                link: RedisLink::open("alerts.redis", url)?,
                 note: redis::Script::new(NOTE_SCRIPT),
             }),
         };
@@ -445,27 +440,10 @@ return {0, total}
 ";
 
 /// What replicas share through Redis.
+#[derive(Debug)]
 struct Shared {
-    client: redis::Client,
-    connection: tokio::sync::OnceCell<redis::aio::ConnectionManager>,
+    link: RedisLink,
     note: redis::Script,
-}
-
-impl std::fmt::Debug for Shared {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Shared").finish_non_exhaustive()
-    }
-}
-
-/// Why a Redis call of anomaly detection failed (no URL, no key, no payload).
-#[derive(Debug, thiserror::Error)]
-pub enum SharedError {
-    /// No answer within the time allowed.
-    #[error("Redis did not answer in time")]
-    Timeout,
-    /// Redis answered with an error, or the connection failed.
-    #[error("Redis error ({0})")]
-    Redis(String),
 }
 
 fn unix_ms() -> u64 {
@@ -475,25 +453,8 @@ fn unix_ms() -> u64 {
 }
 
 impl Shared {
-    async fn connection(&self) -> Result<redis::aio::ConnectionManager, SharedError> {
-        let manager = tokio::time::timeout(
-            REDIS_TIMEOUT,
-            self.connection
-                .get_or_try_init(|| redis::aio::ConnectionManager::new(self.client.clone())),
-        )
-        .await
-        .map_err(|_| SharedError::Timeout)?
-        .map_err(|e| SharedError::Redis(format!("{:?}", e.kind())))?;
-        Ok(manager.clone())
-    }
-
-    async fn timed<T>(
-        future: impl std::future::Future<Output = redis::RedisResult<T>>,
-    ) -> Result<T, SharedError> {
-        tokio::time::timeout(REDIS_TIMEOUT, future)
-            .await
-            .map_err(|_| SharedError::Timeout)?
-            .map_err(|e| SharedError::Redis(format!("{:?}", e.kind())))
+    async fn connection(&self) -> Result<redis::aio::ConnectionManager, LinkError> {
+        self.link.connection(REDIS_TIMEOUT).await
     }
 
     /// Counts `signal`; `Some(total)` when this call crossed `threshold` (the suspension is then
@@ -504,7 +465,7 @@ impl Shared {
         signal: Signal,
         threshold: u64,
         config: &AlertsConfig,
-    ) -> Result<Option<u64>, SharedError> {
+    ) -> Result<Option<u64>, LinkError> {
         let mut connection = self.connection().await?;
         let window_ms = u64::try_from(config.window.as_millis()).unwrap_or(u64::MAX);
         let width = (window_ms / BUCKETS as u64).max(1);
@@ -526,12 +487,12 @@ impl Shared {
             .arg(now)
             .arg(u64::try_from(config.suspend.as_millis()).unwrap_or(u64::MAX));
         let (tripped, total): (i64, u64) =
-            Self::timed(invocation.invoke_async(&mut connection)).await?;
+            timed(REDIS_TIMEOUT, invocation.invoke_async(&mut connection)).await?;
         Ok((tripped == 1).then_some(total))
     }
 
     /// Records a suspension of `principal` for `length` from now (kept if one ends later).
-    async fn suspend(&self, principal: &str, length: Duration) -> Result<(), SharedError> {
+    async fn suspend(&self, principal: &str, length: Duration) -> Result<(), LinkError> {
         let mut connection = self.connection().await?;
         let until = unix_ms().saturating_add(u64::try_from(length.as_millis()).unwrap_or(0));
         let mut command = redis::cmd("ZADD");
@@ -540,12 +501,12 @@ impl Shared {
             .arg("GT")
             .arg(until)
             .arg(principal);
-        Self::timed(command.query_async::<i64>(&mut connection)).await?;
+        timed(REDIS_TIMEOUT, command.query_async::<i64>(&mut connection)).await?;
         Ok(())
     }
 
     /// The suspensions in force, with the time each has left; drops those that ended.
-    async fn current(&self) -> Result<Vec<(String, Duration)>, SharedError> {
+    async fn current(&self) -> Result<Vec<(String, Duration)>, LinkError> {
         let mut connection = self.connection().await?;
         let now = unix_ms();
         let mut pipe = redis::pipe();
@@ -561,7 +522,7 @@ impl Shared {
             .arg("BYSCORE")
             .arg("WITHSCORES");
         let (members,): (Vec<(String, u64)>,) =
-            Self::timed(pipe.query_async(&mut connection)).await?;
+            timed(REDIS_TIMEOUT, pipe.query_async(&mut connection)).await?;
         Ok(members
             .into_iter()
             .map(|(principal, until)| (principal, Duration::from_millis(until.saturating_sub(now))))

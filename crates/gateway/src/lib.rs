@@ -30,6 +30,7 @@ pub mod limits;
 pub mod metrics;
 pub mod prompt_guard;
 pub mod record;
+mod redis_link;
 pub mod sanitize;
 mod server;
 pub mod sse;

@@ -66,10 +66,9 @@ enum Counters {
     Redis(Box<Shared>),
 }
 
-/// The Redis side: the client, its connection (opened on first use) and the script.
+/// The Redis side: its connection (opened on first use) and the script.
 struct Shared {
-    client: redis::Client,
-    connection: tokio::sync::OnceCell<redis::aio::ConnectionManager>,
+    link: crate::redis_link::RedisLink,
     take: redis::Script,
 }
 
@@ -205,13 +204,7 @@ impl Limits {
         let counters = match &config.redis {
             None => Counters::Memory(Mutex::new(HashMap::new())),
             Some(url) => Counters::Redis(Box::new(Shared {
-                client: redis::Client::open(url.expose())
-                    // The URL may carry a password: name only the kind of error.
-                    .map_err(|e| RedisUrlError {
-                        key: "limits.redis",
-                        kind: format!("{:?}", e.kind()),
-                    })?,
-                connection: tokio::sync::OnceCell::new(),
+                link: crate::redis_link::RedisLink::open("limits.redis", url)?,
                 take: redis::Script::new(TAKE_SCRIPT),
             })),
         };
@@ -404,18 +397,16 @@ impl Limits {
 impl Shared {
     /// The shared Redis connection, opened on first use (and reopened by the manager).
     async fn connection(&self) -> Result<redis::aio::ConnectionManager, ApiError> {
-        let manager = tokio::time::timeout(
-            REDIS_TIMEOUT,
-            self.connection
-                .get_or_try_init(|| redis::aio::ConnectionManager::new(self.client.clone())),
-        )
-        .await
-        .map_err(|_| unavailable())?
-        .map_err(|error| {
-            tracing::error!(kind = ?error.kind(), "cannot connect to Redis for rate limits");
-            unavailable()
-        })?;
-        Ok(manager.clone())
+        self.link
+            .connection(REDIS_TIMEOUT)
+            .await
+            .map_err(|error| match error {
+                crate::redis_link::LinkError::Timeout => unavailable(),
+                crate::redis_link::LinkError::Redis(kind) => {
+                    tracing::error!(?kind, "cannot connect to Redis for rate limits");
+                    unavailable()
+                }
+            })
     }
 }
 

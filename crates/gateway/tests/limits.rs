@@ -10,10 +10,13 @@
     clippy::print_stderr
 )]
 
+mod shared_redis;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+use shared_redis::{redis_url, unique};
 use warden_gateway::config::Rates;
 use warden_gateway::identity::KeyState;
 use warden_gateway::{Config, Principal, StaticKeys, build_state, serve};
@@ -63,27 +66,6 @@ impl Gateway {
             .and_then(|v| v.parse().ok());
         (status, retry, response.json().await.unwrap())
     }
-}
-
-fn redis_url() -> Option<String> {
-    match std::env::var("WARDEN_TEST_REDIS_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            eprintln!("skipping: set WARDEN_TEST_REDIS_URL (scripts/test starts Redis)");
-            None
-        }
-    }
-}
-
-/// A prefix-free model name per run, so counters left in Redis by an earlier run do not count.
-fn unique(prefix: &str) -> String {
-    format!(
-        "{prefix}-{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
 }
 
 fn usage(total: u64) -> Reply {

@@ -10,11 +10,14 @@
     clippy::print_stderr
 )]
 
+mod shared_redis;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use shared_redis::{redis_url, unique};
 use warden_gateway::identity::{BoxFuture, KeyState};
 use warden_gateway::{
     Config, IncidentReport, IncidentSink, Principal, StaticKeys, build_state, serve,
@@ -102,33 +105,12 @@ async fn replica(mock: &MockUpstream, alerts: &str, run: &str) -> Replica {
     }
 }
 
-fn redis_url() -> Option<String> {
-    match std::env::var("WARDEN_TEST_REDIS_URL") {
-        Ok(url) => Some(url),
-        Err(_) => {
-            eprintln!("skipping: set WARDEN_TEST_REDIS_URL (scripts/test starts Redis)");
-            None
-        }
-    }
-}
-
-/// Principal ids of their own per run, so state left in Redis by an earlier run does not count.
-fn run_id() -> String {
-    format!(
-        "run{}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attempts_spread_over_replicas_count_together_and_the_suspension_holds_on_both() {
     let Some(url) = redis_url() else { return };
     let mock = MockUpstream::builder().api_key("sk-mock").start().await;
     mock.set_default(Reply::text("ok"));
-    let run = run_id();
+    let run = unique("run");
     let alerts = format!("redis = \"{url}\"\n");
     let a = replica(&mock, &alerts, &run).await;
     let b = replica(&mock, &alerts, &run).await;
@@ -188,7 +170,7 @@ async fn with_redis_unreachable_each_replica_still_counts_on_its_own() {
     let a = replica(
         &mock,
         &format!("redis = \"redis://127.0.0.1:{port}/\"\n"),
-        &run_id(),
+        &unique("run"),
     )
     .await;
     for _ in 0..3 {
