@@ -145,6 +145,9 @@ mod otel {
     }
 
     pub(super) fn trace_id(span: &Span) -> Option<String> {
+        if span.is_disabled() {
+            return None;
+        }
         let context = span.context();
         let span_context = context.span().span_context().clone();
         span_context
